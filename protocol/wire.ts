@@ -1,0 +1,106 @@
+/**
+ * The wire contract shared by the server, the client library, the dashboard and the load
+ * harness. Everything here is plain data that crosses the network as JSON; docs/protocol.md
+ * is the prose version and must say the same thing.
+ */
+
+/** Wire names of the four transports: route names, stats keys and `ClientTransport.name`. */
+export const TRANSPORT_NAMES = ['poll', 'long-poll', 'sse', 'ws'] as const;
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
+
+/** Where a message came from: two built-in generators, chat from people, bench from the harness. */
+export const SOURCES = ['ticker', 'log', 'chat', 'bench'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/**
+ * One feed message, identical on every transport. `seq` is the cursor (strictly +1 within an
+ * epoch); `ts` is the server's publish time in ms since the Unix epoch with sub-ms precision,
+ * so receive time − `ts` is the delivery latency.
+ */
+export interface FeedMessage {
+  seq: number;
+  ts: number;
+  source: Source;
+  body: unknown;
+}
+
+/**
+ * The answer of `GET /api/poll` and `GET /api/long-poll`. `cursor` is the seq of the last
+ * message returned, or the cursor the client is now at when none is. `reset` is present (and
+ * true) only when the client's cursor could not be honoured: it then missed messages.
+ */
+export interface ReadResponse {
+  epoch: string;
+  cursor: number;
+  messages: FeedMessage[];
+  reset?: true;
+}
+
+/** What a client sends to start or resume: `after` absent means live from now. */
+export interface ResumePoint {
+  after?: number;
+  epoch?: string;
+}
+
+/** First frame on a WebSocket and first SSE event: where the stream starts. */
+export interface Hello {
+  epoch: string;
+  cursor: number;
+  /** Present when the requested cursor could not be honoured (foreign epoch, evicted, ahead). */
+  reset?: true;
+}
+
+/** Frames the server sends on `/ws`. */
+export type ServerFrame =
+  | ({ type: 'hello' } & Hello)
+  | ({ type: 'message' } & FeedMessage)
+  | { type: 'ack'; id: string | null; seq: number; duplicate?: true }
+  | { type: 'error'; code: string; message: string; id?: string | null };
+
+/** Frames a client may send on `/ws`. */
+export interface PublishFrame {
+  type: 'publish';
+  body: unknown;
+  source?: 'chat' | 'bench';
+  id?: string;
+}
+
+/** HTTP error body: one shape for every 4xx/5xx the server answers. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Byte counts split exactly into protocol framing and application payload. */
+export interface ByteSplit {
+  /** HTTP request/response heads and chunk framing, WS handshake and frame headers, SSE field syntax. */
+  header: number;
+  /** HTTP bodies, WS frame payloads, SSE `data:` values. */
+  payload: number;
+}
+
+/** Per-transport counters exposed at `GET /api/stats`. */
+export interface TransportStats {
+  /** Open sockets whose latest request belongs to this transport (for ws and sse: open streams). */
+  connections: number;
+  /** Long-poll requests being held right now (0 for the other transports). */
+  held: number;
+  /** HTTP requests seen on the wire for this transport's route (for ws: upgrade requests). */
+  requests: number;
+  /** Poll and long-poll answers that carried no message (long-poll: 204 timeouts count here too). */
+  emptyResponses: number;
+  /** Long-polls answered 204 because their timeout passed. */
+  timeouts: number;
+  /** Messages handed to a client (one per message per client). */
+  delivered: number;
+  bytesIn: ByteSplit;
+  bytesOut: ByteSplit;
+}
+
+/** `GET /api/stats`. `other` is everything on the server's sockets that is not a transport. */
+export interface StatsResponse {
+  epoch: string;
+  head: number;
+  since: number;
+  transports: Record<TransportName, TransportStats>;
+  other: { requests: number; bytesIn: ByteSplit; bytesOut: ByteSplit };
+}

@@ -1,0 +1,111 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { readJsonBody } from './body.ts';
+import type { Config } from './config.ts';
+import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
+import type { Feed } from './feed/feed.ts';
+import { originAllowed } from './origin.ts';
+import type { Publisher } from './publish.ts';
+import { servePage } from './static.ts';
+import type { Stats } from './stats.ts';
+import { TRANSPORTS } from './transports/index.ts';
+import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
+
+/** What the app is built from; created by `server.ts`, or by a test. */
+export interface AppDeps {
+  feed: Feed;
+  stats: Stats;
+  config: Config;
+  publisher: Publisher;
+}
+
+/** The Koa app plus what the HTTP server needs from it: upgrade routes and transports to close. */
+export interface PushraceApp {
+  app: Koa;
+  /** Upgrade handlers by path (the WebSocket transport's `/ws`). */
+  upgrades: ReadonlyMap<string, UpgradeHandler>;
+  transports: readonly MountedTransport[];
+}
+
+/** Turns anything thrown in a request into a status, a stable code and a safe message. */
+function toHttpError(err: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+  if (err instanceof PushraceError)
+    return { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
+  const code = codeForStatus(status);
+  const message = e.expose === true && typeof e.message === 'string' ? e.message : ERRORS[code].message;
+  return { status, code, message, headers: {} };
+}
+
+/**
+ * Builds the Koa app with no listening socket (tests call `app.callback()`); `server.ts`
+ * adds the port, the upgrade routing and the socket meter.
+ */
+export function createApp(deps: AppDeps): PushraceApp {
+  const { feed, stats, config, publisher } = deps;
+  const app = new Koa();
+  const router = new Router();
+  const upgrades = new Map<string, UpgradeHandler>();
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null)
+        throw new PushraceError('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+    } catch (err) {
+      const e = toHttpError(err);
+      if (e.status >= 500) ctx.app.emit('error', err, ctx);
+      ctx.status = e.status;
+      ctx.set(e.headers);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error: { code: e.code, message: e.message } };
+    }
+  });
+  // Koa's default handler prints every 5xx; keep it quiet in tests but loud in production.
+  app.silent = process.env.NODE_ENV === 'test';
+
+  router.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ok: true, epoch: feed.epoch, head: feed.head };
+  });
+
+  router.get('/api/stats', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = stats.snapshot(feed);
+  });
+
+  router.post('/api/messages', async (ctx) => {
+    if (!originAllowed(ctx.get('Origin') || undefined, ctx.get('Host') || undefined, config.allowedOrigins)) {
+      throw new PushraceError('FORBIDDEN_ORIGIN', `Origin ${ctx.get('Origin')} may not publish here`);
+    }
+    const raw = await readJsonBody(ctx, config.maxBodyBytes);
+    const { message, duplicate } = await publisher.publish(raw, { ip: ctx.ip });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = duplicate ? 200 : 201;
+    ctx.body = duplicate ? { seq: message.seq, duplicate: true } : { seq: message.seq };
+  });
+
+  const transports = TRANSPORTS.map((t) =>
+    t.mount({
+      router,
+      upgrade: (path, handler) => upgrades.set(path, handler),
+      feed,
+      config,
+      counters: stats.transports[t.name],
+      publisher,
+    }),
+  );
+
+  app.use(router.routes());
+  app.use(
+    router.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => new PushraceError('METHOD_NOT_ALLOWED'),
+      notImplemented: () => new PushraceError('METHOD_NOT_ALLOWED'),
+    }),
+  );
+  app.use(servePage(config.pageDir));
+
+  return { app, upgrades, transports };
+}

@@ -1,0 +1,57 @@
+import type { FeedMessage, Source } from '../../protocol/wire.ts';
+
+/** What a publisher hands the feed; `seq` and `ts` are the feed's to assign. */
+export interface PublishInput {
+  source: Source;
+  body: unknown;
+  /** Client-chosen id: the same id twice within the retained window is stored once. */
+  id?: string;
+}
+
+/** The outcome of a publish: the stored message, and whether it was a repeat of a known id. */
+export interface PublishResult {
+  message: FeedMessage;
+  duplicate: boolean;
+}
+
+/**
+ * The outcome of a cursor read. `reset` means the cursor could not be honoured (foreign epoch,
+ * evicted, or ahead of the head) and the messages start from the oldest one still retained.
+ */
+export interface ReadResult {
+  epoch: string;
+  /** The seq of the last message returned, or where the reader now stands when none is. */
+  cursor: number;
+  messages: FeedMessage[];
+  reset: boolean;
+}
+
+export interface ReadOptions {
+  /** The epoch the reader's cursor belongs to; a different one means a reset. */
+  epoch?: string;
+  /** At most this many messages (the rest is read with the returned cursor). */
+  limit?: number;
+}
+
+/**
+ * The message feed: an ordered, bounded history with an epoch, readable by cursor and
+ * observable live. Async so that a shared store (Redis Streams) can sit behind the same
+ * interface; the in-memory feed resolves at once.
+ */
+export interface Feed {
+  /** Changes whenever history is lost (a restart of a memory feed), so cursors can be checked. */
+  readonly epoch: string;
+  /** The seq of the newest message, 0 when none was published in this epoch. */
+  readonly head: number;
+  /** Stores a message, assigning seq and ts, and notifies subscribers before resolving. */
+  publish(input: PublishInput): Promise<PublishResult>;
+  /** Reads by cursor: `after` undefined is live from now, 0 is everything retained. */
+  read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult>;
+  /**
+   * Calls `listener` synchronously for every message stored from now on, in seq order.
+   * Returns the unsubscribe function; a transport must call it when its client goes away.
+   */
+  subscribe(listener: (message: FeedMessage) => void): () => void;
+  /** Number of live subscriptions: a leak check for tests and stats. */
+  readonly subscribers: number;
+}

@@ -1,0 +1,26 @@
+import { parseAfter, parseEpoch, parseLimit } from '../query.ts';
+import { readResponseBody } from './read-response.ts';
+import type { Transport } from './transport.ts';
+
+/**
+ * Interval (AJAX) polling: every request is answered at once with whatever is after the
+ * cursor, empty or not. The client's interval decides the latency: half of it on average.
+ */
+export const poll: Transport = {
+  name: 'poll',
+  path: '/api/poll',
+  mount({ router, feed, config, counters }) {
+    router.get(this.path, async (ctx) => {
+      const after = parseAfter(ctx.query.after);
+      const epoch = parseEpoch(ctx.query.epoch);
+      const limit = parseLimit(ctx.query.limit, config.readLimit);
+      const r = await feed.read(after, { epoch, limit });
+      counters.delivered += r.messages.length;
+      if (r.messages.length === 0) counters.emptyResponses++;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'application/json';
+      ctx.body = readResponseBody(r);
+    });
+    return { close: async () => {} };
+  },
+};

@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type Router from '@koa/router';
+import type { TransportName, TransportStats } from '../../protocol/wire.ts';
+import type { Config } from '../config.ts';
+import type { Feed } from '../feed/feed.ts';
+import type { Publisher } from '../publish.ts';
+
+export type { TransportName } from '../../protocol/wire.ts';
+
+/**
+ * Handles an HTTP upgrade on one path. The HTTP server has already checked the path and the
+ * Origin; the handler owns the socket from here.
+ */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** What a transport is given when it is mounted: the shared feed and its own counters. */
+export interface TransportHost {
+  /** Koa router for HTTP transports (poll, long-poll, sse). */
+  readonly router: Router;
+  /** Registers an upgrade handler for a path (ws). */
+  upgrade(path: string, handler: UpgradeHandler): void;
+  readonly feed: Feed;
+  readonly config: Config;
+  /** This transport's counters: it owns held, emptyResponses, timeouts and delivered. */
+  readonly counters: TransportStats;
+  /** Validating, rate-limited publishing shared with POST /api/messages. */
+  readonly publisher: Publisher;
+}
+
+/** A mounted transport; `close` ends every open exchange at once (shutdown, tests). */
+export interface MountedTransport {
+  /** Held long-polls answered, SSE streams ended, WebSockets closed with 1001. */
+  close(): Promise<void>;
+}
+
+/**
+ * A transport delivers the feed to clients in its own way and does nothing else: cursors and
+ * buffering live in the feed. Every transport module exports one of these, named by its wire
+ * name, and `transports/index.ts` lists them.
+ */
+export interface Transport {
+  /** Wire name: the stats key and the client library's name for it. */
+  readonly name: TransportName;
+  /** The route it serves; also how the socket meter attributes bytes to it. */
+  readonly path: string;
+  mount(host: TransportHost): MountedTransport;
+}
