@@ -38,6 +38,12 @@ function toHttpError(err: unknown): { status: number; code: string; message: str
   return { status, code, message, headers: {} };
 }
 
+/** A client closing its socket mid-stream (SSE, a held request) is normal, not an error. */
+function clientWentAway(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 /**
  * Builds the Koa app with no listening socket (tests call `app.callback()`); `server.ts`
  * adds the port, the upgrade routing and the socket meter.
@@ -62,8 +68,10 @@ export function createApp(deps: AppDeps): PushraceApp {
       ctx.body = { error: { code: e.code, message: e.message } };
     }
   });
-  // Koa's default handler prints every 5xx; keep it quiet in tests but loud in production.
-  app.silent = process.env.NODE_ENV === 'test';
+  app.on('error', (err: unknown) => {
+    if (clientWentAway(err)) return;
+    console.error('pushrace: request failed', err);
+  });
 
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');

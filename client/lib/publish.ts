@@ -1,0 +1,32 @@
+import { asError, httpError } from './errors.ts';
+import { fetchOf } from './options.ts';
+import type { FetchLike, PublishAck, PublishRequest } from './types.ts';
+
+/**
+ * Publishes one message with `POST /api/messages`, the way every transport but ws publishes
+ * (chat from the dashboard, the harness's bench messages). Resolves with the stored seq;
+ * throws a ServerError carrying the server's `{ error: { code, message } }` on a non-2xx.
+ */
+export async function publishHttp(baseUrl: string, input: PublishRequest, fetchImpl?: FetchLike): Promise<PublishAck> {
+  const f = fetchOf({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  const payload: PublishRequest = { body: input.body };
+  if (input.source !== undefined) payload.source = input.source;
+  if (input.id !== undefined) payload.id = input.id;
+  const res = await f(`${baseUrl.replace(/\/+$/, '')}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
+  const text = await res.text();
+  if (!res.ok) throw httpError(res.status, text);
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch (err) {
+    throw asError(err);
+  }
+  if (typeof answer !== 'object' || answer === null || !('seq' in answer) || typeof answer.seq !== 'number') {
+    throw new Error(`pushrace: malformed publish answer: ${text.slice(0, 80)}`);
+  }
+  return { seq: answer.seq, duplicate: 'duplicate' in answer && answer.duplicate === true };
+}

@@ -1,0 +1,33 @@
+/**
+ * Where an experiment ran, for `Results.environment`: two reports are comparable only when
+ * this block says they are (same Node, same CPU, same commit). Reads the OS and git; kept
+ * apart from the pure modules.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { Environment } from './results.ts';
+
+/** `git rev-parse HEAD`, with `+dirty` when the tree has uncommitted changes; null outside git. */
+export function gitCommit(cwd = process.cwd()): string | null {
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const head = git(['rev-parse', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}+dirty`;
+  } catch {
+    return null;
+  }
+}
+
+/** The environment block for an experiment that started at `startedAt` and took `durationMs`. */
+export function describeEnvironment(startedAt: Date, durationMs: number, cwd?: string): Environment {
+  return {
+    node: process.version,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    platform: `${process.platform}/${process.arch}`,
+    gitCommit: gitCommit(cwd),
+    startedAt: startedAt.toISOString(),
+    durationMs,
+  };
+}

@@ -1,0 +1,413 @@
+/**
+ * Chart.js configurations built from results, as plain JSON: the HTML page only hands each one
+ * to `new Chart(canvas, config)`. Building them here keeps the page's own script tiny and lets
+ * tests inspect what will be drawn without a browser. Measured data are solid; the model is
+ * dashed (lines) or translucent (bars), always in the transport's colour.
+ */
+import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import type { TransportName } from '../../protocol/wire.ts';
+import { bytesPerClientPerMinute, requestsPerSecPerClient, rssPerConnection, transportsOf } from '../derived.ts';
+import { quantile } from '../mixture.ts';
+import { latencyPieces } from '../model.ts';
+import type { Results, Run, TransportResult } from '../results.ts';
+import { axisTitle as sweepTitle, TRANSPORT_COLOR } from './labels.ts';
+import { type SweepAxis, sweepAxis } from './sweep.ts';
+
+/** One chart: where it goes (a run's section, or the sweep's), its title, and its config. */
+export interface ChartSpec {
+  id: string;
+  /** Index into `results.runs`, or null for charts across runs (sweeps). */
+  run: number | null;
+  title: string;
+  config: ChartConfiguration<'scatter'> | ChartConfiguration<'bar'>;
+}
+
+/** A point on an xy chart. */
+interface XY {
+  x: number;
+  y: number;
+}
+
+/** Smallest latency drawn on a log axis: 1 µs (a measured 0 cannot sit on a log scale). */
+const LOG_FLOOR_MS = 0.001;
+const HEADER_COLOR = '#444444';
+const PAYLOAD_COLOR = '#9ecae1';
+/** Levels at which the model's CDF is drawn. */
+const MODEL_LEVELS = [0.001, ...Array.from({ length: 99 }, (_, i) => (i + 1) / 100), 0.999, 1];
+
+function translucent(hex: string): string {
+  return `${hex}59`;
+}
+
+function baseOptions(title: string) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { title: { display: true, text: title } },
+  };
+}
+
+function axisTitle(text: string) {
+  return { display: true, text };
+}
+
+function isLogWorthy(values: number[]): boolean {
+  const positive = values.filter((v) => v > 0);
+  if (positive.length === 0) return false;
+  return Math.max(...positive) / Math.min(...positive) >= 30;
+}
+
+function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
+  const rs = transportsOf(run).filter(([, r]) => r.cdf.length > 0);
+  if (rs.length === 0) return null;
+  const xs = rs.flatMap(([, r]) => [...r.cdf.map(([x]) => x), r.model.latency.p50, r.model.latency.p99]);
+  const log = isLogWorthy(xs);
+  const clamp = (x: number) => (log ? Math.max(LOG_FLOOR_MS, x) : x);
+  const datasets: Array<ChartDataset<'scatter'>> = [];
+  for (const [t, r] of rs) {
+    const color = TRANSPORT_COLOR[t];
+    datasets.push({
+      label: `${t} measured`,
+      data: r.cdf.map(([x, y]) => ({ x: clamp(x), y })),
+      showLine: true,
+      pointRadius: 0,
+      borderWidth: 2,
+      borderColor: color,
+      backgroundColor: color,
+    });
+    const pieces = latencyPieces(t, r.model.inputs);
+    datasets.push({
+      label: `${t} model`,
+      data: MODEL_LEVELS.map((q) => ({ x: clamp(quantile(pieces, q)), y: q })),
+      showLine: true,
+      pointRadius: 0,
+      borderWidth: 1.5,
+      borderDash: [6, 4],
+      borderColor: color,
+      backgroundColor: color,
+    });
+    datasets.push({
+      label: `${t} model p50`,
+      data: [{ x: clamp(r.model.latency.p50), y: 0.5 }],
+      showLine: false,
+      pointStyle: 'triangle',
+      pointRadius: 7,
+      borderColor: color,
+      backgroundColor: translucent(color),
+    });
+  }
+  const title = `${run.label}: delivery latency CDF (solid measured, dashed model, ▲ model p50)`;
+  return {
+    id,
+    run: index,
+    title,
+    config: {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        ...baseOptions(title),
+        scales: {
+          x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
+          y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
+        },
+      },
+    },
+  };
+}
+
+type BarSet = ChartDataset<'bar', Array<number | null>>;
+
+function bar(label: string, data: Array<number | null>, color: string, stack: string, model = false): BarSet {
+  return {
+    label,
+    data,
+    stack,
+    backgroundColor: model ? translucent(color) : color,
+    borderColor: color,
+    borderWidth: model ? 1 : 0,
+  };
+}
+
+function barChart(
+  id: string,
+  index: number | null,
+  title: string,
+  labels: string[],
+  yTitle: string,
+  datasets: BarSet[],
+) {
+  const stacked = datasets.some((d) => d.stack !== datasets[0]?.stack) || datasets.length > 2;
+  const spec: ChartSpec = {
+    id,
+    run: index,
+    title,
+    config: {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        ...baseOptions(title),
+        scales: { x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } },
+      },
+    },
+  };
+  return spec;
+}
+
+function bytesChart(run: Run, id: string, index: number): ChartSpec | null {
+  const rs = transportsOf(run);
+  if (rs.length === 0) return null;
+  const labels = rs.map(([t]) => t);
+  if (rs.some(([, r]) => r.delivered > 0)) {
+    const col = (f: (r: TransportResult) => number | null | undefined) => rs.map(([, r]) => f(r) ?? null);
+    return barChart(
+      id,
+      index,
+      `${run.label}: bytes the server sent per delivered message (left measured, right model)`,
+      labels,
+      'bytes per delivered message',
+      [
+        bar(
+          'header/framing (measured)',
+          col((r) => r.bytes.perDelivered.header),
+          HEADER_COLOR,
+          'measured',
+        ),
+        bar(
+          'payload (measured)',
+          col((r) => r.bytes.perDelivered.payload),
+          PAYLOAD_COLOR,
+          'measured',
+        ),
+        bar(
+          'header/framing (model)',
+          col((r) => r.model.bytesPerDelivered?.out.header),
+          HEADER_COLOR,
+          'model',
+          true,
+        ),
+        bar(
+          'payload (model)',
+          col((r) => r.model.bytesPerDelivered?.out.payload),
+          PAYLOAD_COLOR,
+          'model',
+          true,
+        ),
+      ],
+    );
+  }
+  const perMin = (r: TransportResult, n: number) =>
+    r.durationMs > 0 && r.clients > 0 ? (n * 60_000) / r.durationMs / r.clients : null;
+  return barChart(
+    id,
+    index,
+    `${run.label}: wire bytes per client per minute with nothing to deliver`,
+    labels,
+    'bytes per client per minute',
+    [
+      bar(
+        'out header/framing',
+        rs.map(([, r]) => perMin(r, r.bytes.out.header)),
+        HEADER_COLOR,
+        'wire',
+      ),
+      bar(
+        'out payload',
+        rs.map(([, r]) => perMin(r, r.bytes.out.payload)),
+        PAYLOAD_COLOR,
+        'wire',
+      ),
+      bar(
+        'in header/framing',
+        rs.map(([, r]) => perMin(r, r.bytes.in.header)),
+        '#7f7f7f',
+        'wire',
+      ),
+      bar(
+        'in payload',
+        rs.map(([, r]) => perMin(r, r.bytes.in.payload)),
+        '#c6dbef',
+        'wire',
+      ),
+    ],
+  );
+}
+
+function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
+  const rs = transportsOf(run);
+  if (rs.length === 0) return null;
+  const labels = rs.map(([t]) => t);
+  const colors = rs.map(([t]) => TRANSPORT_COLOR[t]);
+  const delivered = rs.some(([, r]) => r.delivered > 0);
+  const measured = rs.map(([, r]) => (delivered ? r.requestsPerDelivered : (requestsPerSecPerClient(r) ?? 0) * 60));
+  const model = rs.map(([, r]) => (delivered ? r.model.requestsPerDelivered : r.model.requestsPerSecPerClient * 60));
+  const title = delivered
+    ? `${run.label}: HTTP requests per delivered message (solid measured, translucent model)`
+    : `${run.label}: HTTP requests per client per minute (solid measured, translucent model)`;
+  return {
+    id,
+    run: index,
+    title,
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
+          {
+            label: 'model',
+            data: model,
+            backgroundColor: colors.map(translucent),
+            borderColor: colors,
+            borderWidth: 1,
+          },
+        ],
+      },
+      options: {
+        ...baseOptions(title),
+        scales: {
+          y: {
+            beginAtZero: true,
+            title: axisTitle(delivered ? 'requests per delivered message' : 'requests per client per minute'),
+          },
+        },
+      },
+    },
+  };
+}
+
+function capacityChart(run: Run, id: string, index: number): ChartSpec | null {
+  const c = run.capacity;
+  if (!c) return null;
+  const title = `${run.label}: requests per second under the same load (poll ${c.ratio.toFixed(2)}× bare Koa)`;
+  return barChart(id, index, title, [`poll ${c.poll.path}`, `bare ${c.bare.path}`], 'requests per second', [
+    bar('req/s', [c.poll.requestsPerSec, c.bare.requestsPerSec], TRANSPORT_COLOR.poll, 'req'),
+  ]);
+}
+
+function sweepChart(
+  results: Results,
+  axis: SweepAxis,
+  id: string,
+  what: {
+    title: string;
+    y: string;
+    measured: (r: TransportResult) => number | null;
+    model?: (r: TransportResult) => number | null;
+  },
+): ChartSpec | null {
+  const present = [...new Set(results.runs.flatMap((run) => transportsOf(run).map(([t]) => t)))];
+  const points = (t: TransportName, f: (r: TransportResult) => number | null): XY[] =>
+    results.runs.flatMap((run, i) => {
+      const r = run.transports[t];
+      const x = axis.xs[i];
+      const y = r ? f(r) : null;
+      return r && x !== undefined && y !== null && Number.isFinite(y) ? [{ x, y }] : [];
+    });
+  const lines = present.flatMap((t) => [
+    { t, model: false, data: points(t, what.measured) },
+    { t, model: true, data: what.model ? points(t, what.model) : [] },
+  ]);
+  const logY = isLogWorthy(lines.flatMap((l) => l.data.map((p) => p.y)));
+  // A log axis cannot show 0: drop zeros there and say so in the title.
+  const zeros = logY && lines.some((l) => l.data.some((p) => p.y <= 0));
+  const datasets: Array<ChartDataset<'scatter'>> = lines.flatMap(({ t, model, data }) => {
+    const kept = logY ? data.filter((p) => p.y > 0) : data;
+    if (kept.length === 0) return [];
+    const color = TRANSPORT_COLOR[t];
+    return [
+      {
+        label: `${t} ${model ? 'model' : 'measured'}`,
+        data: kept,
+        showLine: true,
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: model ? 1.5 : 2,
+        pointRadius: model ? 0 : 3,
+        ...(model ? { borderDash: [6, 4] } : {}),
+      },
+    ];
+  });
+  if (datasets.length === 0) return null;
+  const title = `${what.title}${zeros ? ' (zeros not drawn on the log axis)' : ''}`;
+  return {
+    id,
+    run: null,
+    title,
+    config: {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        ...baseOptions(title),
+        scales: {
+          x: {
+            type: axis.log ? 'logarithmic' : 'linear',
+            title: axisTitle(sweepTitle(axis.key)),
+          },
+          y: { type: logY ? 'logarithmic' : 'linear', title: axisTitle(what.y) },
+        },
+      },
+    },
+  };
+}
+
+function sweepCharts(results: Results, axis: SweepAxis, nextId: () => string): ChartSpec[] {
+  const specs = [
+    sweepChart(results, axis, nextId(), {
+      title: 'Median delivery latency across the sweep (solid measured, dashed model)',
+      y: 'p50 latency (ms)',
+      measured: (r) => r.latency?.p50 ?? null,
+      model: (r) => r.model.latency.p50,
+    }),
+    sweepChart(results, axis, nextId(), {
+      title: 'p99 delivery latency across the sweep (solid measured, dashed model)',
+      y: 'p99 latency (ms)',
+      measured: (r) => r.latency?.p99 ?? null,
+      model: (r) => r.model.latency.p99,
+    }),
+    sweepChart(results, axis, nextId(), {
+      title: 'HTTP requests per client per second across the sweep (solid measured, dashed model)',
+      y: 'requests per client per second',
+      measured: requestsPerSecPerClient,
+      model: (r) => r.model.requestsPerSecPerClient,
+    }),
+  ];
+  const anyRss = results.runs.some((run) => transportsOf(run).some(([, r]) => rssPerConnection(r) !== null));
+  if (anyRss) {
+    specs.push(
+      sweepChart(results, axis, nextId(), {
+        title: 'Server RSS per connection across the sweep',
+        y: 'bytes per connection',
+        measured: rssPerConnection,
+      }),
+    );
+  }
+  const idle = results.runs.every((run) => transportsOf(run).every(([, r]) => r.delivered === 0));
+  if (idle) {
+    specs.push(
+      sweepChart(results, axis, nextId(), {
+        title: 'Wire bytes per client per minute across the sweep',
+        y: 'bytes per client per minute',
+        measured: bytesPerClientPerMinute,
+      }),
+    );
+  }
+  return specs.filter((s): s is ChartSpec => s !== null);
+}
+
+/** Every chart of the report, in page order: the sweep's first, then each run's. */
+export function buildCharts(results: Results): ChartSpec[] {
+  let n = 0;
+  const nextId = () => `chart-${++n}`;
+  const axis = sweepAxis(results);
+  const sweep = axis ? sweepCharts(results, axis, nextId) : [];
+  const perRun = results.runs.flatMap((run, i) =>
+    [
+      cdfChart(run, nextId(), i),
+      bytesChart(run, nextId(), i),
+      requestsChart(run, nextId(), i),
+      capacityChart(run, nextId(), i),
+    ].filter((s): s is ChartSpec => s !== null),
+  );
+  return [...sweep, ...perRun];
+}

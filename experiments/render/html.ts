@@ -1,0 +1,178 @@
+/**
+ * results.json → report.html: one self-contained file that opens from the file system with no
+ * network. Chart.js is inlined (passed in as text, so this stays a pure function), the data is
+ * embedded as JSON, and a Content-Security-Policy of `default-src 'none'` makes any stray
+ * network reference fail loudly instead of quietly phoning out.
+ */
+import { transportsOf } from '../derived.ts';
+import { duration } from '../format.ts';
+import type { Results } from '../results.ts';
+import { alarms } from './alarms.ts';
+import { buildCharts, type ChartSpec } from './charts.ts';
+import { conclusion } from './conclusion.ts';
+import { sweepAxis } from './sweep.ts';
+import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';
+
+/** What the page needs besides the results. */
+export interface HtmlOptions {
+  /** The Chart.js UMD bundle (`chart.js/dist/chart.umd.min.js`) as text. */
+  chartJs: string;
+}
+
+/** Everything a page must not fetch: only inline script and style, images as data: URLs. */
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+const STYLE = `
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1200px; padding: 1rem 1.5rem 3rem; color: #1a1a1a; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.85rem; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; white-space: nowrap; }
+th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.alarms { background: #fde8e8; border: 2px solid #c81e1e; padding: 0.5rem 1rem; margin: 1rem 0; }
+.alarms p { font-weight: 700; color: #9b1c1c; margin: 0.3rem 0; }
+.missed { color: #c81e1e; font-weight: 700; } .met { color: #046c4e; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 1rem; }
+figure { margin: 0; } .canvas-box { position: relative; height: 340px; }
+.env { color: #555; font-size: 0.9rem; }
+`;
+
+/** Text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * JSON safe inside `<script type="application/json">`: every `<` becomes `\u003c`, so no
+ * string in the data (a label, a warning, a message body) can close the element or open a
+ * comment. JSON.parse reads it back unchanged.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * The bundle as inline script text. Refuses one that could end the element early; drops the
+ * source-map comment (a reference to a file the report does not carry).
+ */
+function inlineScript(js: string): string {
+  if (/<\/script|<!--/i.test(js))
+    throw new Error('chart.js bundle contains "</script" or "<!--" and cannot be inlined');
+  return js.replace(/^\s*\/\/[#@] sourceMappingURL=.*$/gm, '');
+}
+
+function htmlTable(t: Table): string {
+  const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = t.rows
+    .map((r) => {
+      const cells = r.map((c, i) => {
+        const cls = [t.numeric[i] ? 'num' : '', c === 'MISSED' ? 'missed' : c === 'met' ? 'met' : ''].filter(Boolean);
+        return `<td${cls.length > 0 ? ` class="${cls.join(' ')}"` : ''}>${escapeHtml(c)}</td>`;
+      });
+      return `<tr>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+}
+
+function figures(charts: ChartSpec[]): string {
+  if (charts.length === 0) return '';
+  const figs = charts.map(
+    (c) =>
+      `<figure><div class="canvas-box"><canvas id="${escapeHtml(c.id)}" role="img" aria-label="${escapeHtml(c.title)}"></canvas></div></figure>`,
+  );
+  return `<div class="charts">\n${figs.join('\n')}\n</div>`;
+}
+
+function environment(r: Results): string {
+  const e = r.environment;
+  const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`);
+  const items = [
+    `Node ${e.node} on ${e.platform}, ${e.cpuModel} × ${e.cores} cores`,
+    `commit ${e.gitCommit ?? 'unknown (not a git checkout)'}`,
+    `started ${e.startedAt}, took ${duration(e.durationMs)}`,
+    `params: ${params.length > 0 ? params.join(', ') : '(none)'}`,
+  ];
+  return `<ul class="env">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+}
+
+/** Runs every chart once Chart.js (inlined just before) is defined. */
+const BOOT = `(function () {
+  var data = JSON.parse(document.getElementById('pushrace-data').textContent);
+  if (typeof Chart !== 'function') throw new Error('pushrace report: Chart.js did not load');
+  data.charts.forEach(function (c) {
+    var canvas = document.getElementById(c.id);
+    if (!canvas) throw new Error('pushrace report: no canvas ' + c.id);
+    new Chart(canvas, c.config);
+  });
+  document.body.setAttribute('data-charts-ready', String(data.charts.length));
+})();`;
+
+/** The whole page. */
+export function renderHtml(results: Results, options: HtmlOptions): string {
+  const charts = buildCharts(results);
+  const loud = alarms(results);
+  const sentences = conclusion(results);
+  const axis = sweepAxis(results);
+  const title = `pushrace report: ${results.scenario}`;
+  const body: string[] = [`<h1>${escapeHtml(title)}</h1>`, environment(results)];
+
+  if (loud.length > 0) {
+    body.push(
+      `<section class="alarms" role="alert">${loud.map((a) => `<p>${escapeHtml(a)}</p>`).join('\n')}</section>`,
+    );
+  }
+  body.push(
+    `<section id="conclusion"><h2>Conclusion</h2>${sentences.map((s) => `<p>${escapeHtml(s.en)}</p>`).join('\n')}</section>`,
+    `<section id="conclusion-zh" lang="zh-CN"><h2>结论</h2>${sentences.map((s) => `<p>${escapeHtml(s.zh)}</p>`).join('\n')}</section>`,
+  );
+  if (results.targets && results.targets.length > 0) {
+    body.push(`<section id="targets"><h2>Targets</h2>${htmlTable(targetsTable(results.targets))}</section>`);
+  }
+  if (axis) {
+    body.push(
+      `<section id="sweep"><h2>Sweep</h2>${htmlTable(sweepTable(results, axis))}\n${figures(charts.filter((c) => c.run === null))}</section>`,
+    );
+  }
+  results.runs.forEach((run, i) => {
+    const parts = [`<h2>Run: ${escapeHtml(run.label)}</h2>`];
+    if (transportsOf(run).length > 0) parts.push(htmlTable(headlineTable(run)), htmlTable(costTable(run)));
+    const cap = capacityTable(run);
+    if (cap) parts.push(htmlTable(cap));
+    parts.push(figures(charts.filter((c) => c.run === i)));
+    body.push(`<section class="run" id="run-${i}">${parts.join('\n')}</section>`);
+  });
+  const first = results.runs[0];
+  if (first && transportsOf(first).length > 0) {
+    const items = transportsOf(first).map(
+      ([t, r]) => `<li><strong>${t}</strong>: ${escapeHtml(r.model.explanation)}</li>`,
+    );
+    body.push(`<section id="model"><h2>The model</h2><ul>${items.join('')}</ul></section>`);
+  }
+  if (results.warnings.length > 0) {
+    body.push(
+      `<section id="warnings"><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`,
+    );
+  }
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body.join('\n')}
+<script type="application/json" id="pushrace-data">${jsonForScript({ results, charts })}</script>
+<script>${inlineScript(options.chartJs)}</script>
+<script>${BOOT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,406 @@
+import { type Server as HttpServer, maxHeaderSize } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
+import type { Stats } from '../stats.ts';
+import { DEFAULT_MAX_HEAD_SIZE, type Part, RequestFramer, ResponseFramer } from './http-framer.ts';
+import { WsFramer } from './ws-framer.ts';
+
+/** The bucket a request's bytes are counted in: a transport, or `other` for everything else. */
+export type MeterKey = TransportName | 'other';
+
+/** Maps a request to its bucket by method and path (the path without its query string). */
+export type Classify = (method: string, path: string) => MeterKey;
+
+/** A running meter, as returned by `meterServer`. */
+export interface ServerMeter {
+  /** Sockets being metered right now. */
+  readonly sockets: number;
+  /** Stops metering: no new sockets, and the open ones are let go (their counts stay as they are). */
+  stop(): void;
+}
+
+/** What the response framer remembers of each request: where its answer is counted. */
+interface RequestTag {
+  key: MeterKey;
+  upgrade: boolean;
+}
+
+/** One run of counted response bytes, kept while it may still be discarded unsent. */
+interface OutRun {
+  split: ByteSplit;
+  part: Part;
+  bytes: number;
+}
+
+/** The socket a server hands out: plain, or the TLS socket of 'secureConnection'. */
+type MeteredServer = HttpServer | HttpsServer;
+
+// What the bytes received are, after the HTTP part of the connection.
+/** HTTP requests. */
+const IN_HTTP = 0;
+/** After an upgrade request, before its answer: WebSocket frames if it gets a 101. */
+const IN_PENDING = 1;
+/** WebSocket frames. */
+const IN_WS = 2;
+/** Nothing parses them any more (an upgrade that was refused): header. */
+const IN_OPAQUE = 3;
+
+/**
+ * Meters every socket of `server`, byte-exact: request and response heads, chunk framing,
+ * WebSocket frame headers and SSE field syntax are counted as header, bodies / frame payloads /
+ * `data` values as payload, each in the bucket of the request they belong to (`classify`). The
+ * meter also owns `requests` and the `connections` gauges. For each socket, at close, the sum
+ * over all buckets equals `socket.bytesRead` in and `socket.bytesWritten` out.
+ *
+ * How: a 'data' listener, prepended from a 'connection' listener that runs after Node's own,
+ * makes Node's HTTP server stop feeding the socket to its C++ parser ("unconsume") and parse
+ * from JS 'data' events instead; this listener sees each chunk before Node parses it, so a
+ * request is known before any answer to it is written. Bytes that ws puts back with
+ * `socket.unshift(head)` come through 'data' a second time and are skipped. The socket's
+ * `write` and `end` are wrapped to see every byte sent. At close, bytes read but never
+ * delivered are parsed too, and bytes counted but discarded unsent (a peer gone with data
+ * still queued) are taken back, so the totals match the socket's own.
+ *
+ * For HTTPS, meter the plaintext `TLSSocket`: pass `'secureConnection'` as `connectionEvent`
+ * (the 'connection' sockets of a TLS server carry ciphertext, which is not HTTP).
+ */
+export function meterServer(
+  server: MeteredServer,
+  stats: Stats,
+  classify: Classify,
+  connectionEvent: 'connection' | 'secureConnection' = 'connection',
+): ServerMeter {
+  const live = new Set<SocketMeter>();
+  // Never refuse a head Node accepts: at least Node's limit (a server option, untyped, or the global).
+  const option: unknown = Reflect.get(server, 'maxHeaderSize');
+  const maxHeadSize = Math.max(DEFAULT_MAX_HEAD_SIZE, maxHeaderSize, typeof option === 'number' ? option : 0);
+  // Node hands a connection over after CONNECT always, after an upgrade request only when
+  // someone listens for 'upgrade'; otherwise the request is answered like any other.
+  const upgradeTakesOver = (method: string) => method === 'CONNECT' || server.listenerCount('upgrade') > 0;
+  const onConnection = (socket: Socket) => {
+    const meter = new SocketMeter(socket, stats, classify, { maxHeadSize, upgradeTakesOver }, () => live.delete(meter));
+    live.add(meter);
+  };
+  server.on(connectionEvent, onConnection);
+  return {
+    get sockets() {
+      return live.size;
+    },
+    stop() {
+      server.off(connectionEvent, onConnection);
+      for (const meter of live) meter.detach();
+      live.clear();
+    },
+  };
+}
+
+/** Buffers of `data`, as a socket's write would send them; null for what write would refuse. */
+function bytesOf(data: unknown, encoding: unknown): Buffer | null {
+  if (typeof data === 'string') {
+    return Buffer.from(data, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
+  }
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** Chunks a socket has read but not delivered through 'data' (`readableBuffer` is untyped). */
+function undelivered(socket: Socket): Buffer[] {
+  const buffered: unknown = Reflect.get(socket, 'readableBuffer');
+  const out: Buffer[] = [];
+  if (buffered === null || typeof buffered !== 'object' || !(Symbol.iterator in buffered)) return out;
+  for (const chunk of buffered as Iterable<unknown>) {
+    const bytes = bytesOf(chunk, 'utf8');
+    if (bytes) out.push(bytes);
+  }
+  return out;
+}
+
+/** The state of one metered socket: framers for both directions and what ties them together. */
+class SocketMeter {
+  readonly #socket: Socket;
+  readonly #stats: Stats;
+  readonly #classify: Classify;
+  readonly #onGone: () => void;
+  readonly #req: RequestFramer;
+  readonly #res: ResponseFramer<RequestTag>;
+  /** Bucket of the latest request, and the transport whose gauge counts this socket. */
+  #key: MeterKey = 'other';
+  #gauge: TransportName | null = null;
+  /** Bucket of the response being written; before the first one, the latest request's. */
+  #outKey: MeterKey | null = null;
+  /** Bucket of the upgraded connection (or of the upgrade request awaiting its answer). */
+  #wsKey: MeterKey = 'other';
+  #inMode = IN_HTTP;
+  #outWs = false;
+  #wsIn: WsFramer | null = null;
+  #wsOut: WsFramer | null = null;
+  /** Frames received after an upgrade request, counted aside until the answer says what they are. */
+  #pendingIn: ByteSplit = { header: 0, payload: 0 };
+  /** Bytes seen in, bytes counted out, for the reconciliation at close. */
+  #seenIn: number;
+  #countedOut: number;
+  /** Bytes ws put back with `unshift`, about to be delivered again. */
+  #replay = 0;
+  /** Runs counted out that may still sit in the socket's write queue (`#outLog[#outStart..]`). */
+  #outLog: OutRun[] = [];
+  #outStart = 0;
+  #outLogBytes = 0;
+  readonly #scratch: ByteSplit = { header: 0, payload: 0 };
+  readonly #restore: () => void;
+
+  constructor(
+    socket: Socket,
+    stats: Stats,
+    classify: Classify,
+    options: { maxHeadSize: number; upgradeTakesOver: (method: string) => boolean },
+    onGone: () => void,
+  ) {
+    this.#socket = socket;
+    this.#stats = stats;
+    this.#classify = classify;
+    this.#onGone = onGone;
+    this.#req = new RequestFramer(options);
+    this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize });
+    this.#seenIn = socket.bytesRead;
+    this.#countedOut = socket.bytesWritten ?? 0;
+    this.#restore = this.#tap();
+  }
+
+  /** Installs the listeners and wrappers; returns what undoes them. */
+  #tap(): () => void {
+    const socket = this.#socket;
+    const { write, end, unshift } = socket;
+    const onData = (chunk: Buffer | string) => this.#onData(chunk);
+    const onClose = () => this.#onClose();
+    const wrappedWrite = (...args: unknown[]): boolean => {
+      const counted = this.#beforeWrite(args[0], args[1]);
+      const result = Reflect.apply(write, socket, args) as boolean;
+      if (counted) this.#trimOutLog();
+      return result;
+    };
+    const wrappedEnd = (...args: unknown[]): Socket => {
+      const counted = typeof args[0] !== 'function' && this.#beforeWrite(args[0], args[1]);
+      Reflect.apply(end, socket, args);
+      if (counted) this.#trimOutLog();
+      return socket;
+    };
+    const wrappedUnshift = (...args: unknown[]): void => {
+      const bytes = bytesOf(args[0], args[1]);
+      if (bytes) this.#replay += bytes.length;
+      Reflect.apply(unshift, socket, args);
+    };
+    socket.write = wrappedWrite;
+    socket.end = wrappedEnd;
+    socket.unshift = wrappedUnshift;
+    // Prepended: see each chunk before Node's parser, which may answer it synchronously.
+    socket.prependListener('data', onData);
+    socket.once('close', onClose);
+    return () => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (socket.write === wrappedWrite) socket.write = write;
+      if (socket.end === wrappedEnd) socket.end = end;
+      if (socket.unshift === wrappedUnshift) socket.unshift = unshift;
+    };
+  }
+
+  /** Lets the socket go without reconciling (the meter is stopping). */
+  detach(): void {
+    this.#restore();
+    this.#moveGauge('other');
+  }
+
+  #bucket(key: MeterKey): { requests: number; bytesIn: ByteSplit; bytesOut: ByteSplit } {
+    return key === 'other' ? this.#stats.other : this.#stats.transports[key];
+  }
+
+  #moveGauge(key: MeterKey): void {
+    if (this.#gauge !== null) this.#stats.transports[this.#gauge].connections--;
+    this.#gauge = key === 'other' ? null : key;
+    if (this.#gauge !== null) this.#stats.transports[this.#gauge].connections++;
+  }
+
+  // ---- bytes in ----
+
+  #onData(chunk: Buffer | string): void {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.#replay > 0) {
+      const skip = Math.min(this.#replay, bytes.length);
+      this.#replay -= skip;
+      if (skip === bytes.length) return;
+      bytes = bytes.subarray(skip);
+    }
+    this.#seenIn += bytes.length;
+    this.#countIn(bytes);
+  }
+
+  #countIn(bytes: Buffer): void {
+    switch (this.#inMode) {
+      case IN_HTTP:
+        this.#countRequests(bytes);
+        return;
+      case IN_PENDING:
+        this.#wsIn?.push(bytes, this.#pendingIn);
+        return;
+      case IN_WS:
+        this.#wsIn?.push(bytes, this.#bucket(this.#wsKey).bytesIn);
+        return;
+      default:
+        this.#bucket(this.#wsKey).bytesIn.header += bytes.length;
+    }
+  }
+
+  #countRequests(bytes: Buffer): void {
+    for (const item of this.#req.push(bytes)) {
+      if ('part' in item) {
+        this.#bucket(this.#key).bytesIn[item.part] += item.bytes;
+      } else if (item.event === 'request') {
+        const key = this.#classify(item.method, item.path);
+        this.#bucket(key).requests++;
+        this.#moveGauge(key);
+        this.#key = key;
+        this.#res.expect(item.method, { key, upgrade: item.isUpgrade });
+      } else {
+        // HTTP is over on this side; what follows is WebSocket if the answer is a 101.
+        this.#inMode = IN_PENDING;
+        this.#wsKey = this.#key;
+        this.#wsIn = new WsFramer();
+        if (item.rest > 0) this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pendingIn);
+      }
+    }
+  }
+
+  /** The answer to a pending upgrade came: keep the frames (101) or call them unparseable. */
+  #settleUpgrade(accepted: boolean): void {
+    const split = this.#bucket(this.#wsKey).bytesIn;
+    const pending = this.#pendingIn;
+    if (accepted) {
+      split.header += pending.header;
+      split.payload += pending.payload;
+    } else {
+      split.header += pending.header + pending.payload;
+    }
+    this.#pendingIn = { header: 0, payload: 0 };
+    this.#inMode = accepted ? IN_WS : IN_OPAQUE;
+  }
+
+  // ---- bytes out ----
+
+  /** Counts what a write is about to queue; false when the socket would refuse it. */
+  #beforeWrite(data: unknown, encoding: unknown): boolean {
+    if (!this.#socket.writable) return false;
+    const bytes = bytesOf(data, encoding);
+    if (bytes === null || bytes.length === 0) return false;
+    this.#countedOut += bytes.length;
+    if (this.#outWs) this.#countFrames(bytes);
+    else this.#countResponses(bytes);
+    return true;
+  }
+
+  #countFrames(bytes: Buffer): void {
+    const split = this.#scratch;
+    split.header = 0;
+    split.payload = 0;
+    this.#wsOut?.push(bytes, split);
+    this.#addOut(this.#wsKey, 'header', split.header);
+    this.#addOut(this.#wsKey, 'payload', split.payload);
+  }
+
+  #countResponses(bytes: Buffer): void {
+    for (const item of this.#res.push(bytes)) {
+      if ('part' in item) {
+        this.#addOut(this.#outKey ?? this.#key, item.part, item.bytes);
+      } else if (item.event === 'response') {
+        this.#outKey = item.tag?.key ?? this.#key;
+        if (item.status >= 200 && item.tag?.upgrade && this.#inMode === IN_PENDING) this.#settleUpgrade(false);
+      } else {
+        this.#outWs = true;
+        this.#wsKey = this.#outKey ?? this.#key;
+        this.#wsOut = new WsFramer();
+        if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
+        else if (this.#inMode === IN_HTTP) {
+          // A 101 our request framer did not see coming: switch this side too.
+          this.#bucket(this.#key).bytesIn.header += this.#req.finish();
+          this.#inMode = IN_WS;
+          this.#wsIn = new WsFramer();
+        }
+        if (item.rest > 0) this.#countFrames(bytes.subarray(bytes.length - item.rest));
+      }
+    }
+  }
+
+  #addOut(key: MeterKey, part: Part, n: number): void {
+    if (n === 0) return;
+    const split = this.#bucket(key).bytesOut;
+    split[part] += n;
+    const last = this.#outLog[this.#outLog.length - 1];
+    if (this.#outLog.length > this.#outStart && last?.split === split && last.part === part) last.bytes += n;
+    else this.#outLog.push({ split, part, bytes: n });
+    this.#outLogBytes += n;
+  }
+
+  /** Forgets the runs that have left the write queue: only queued bytes can still be discarded. */
+  #trimOutLog(): void {
+    const queued = this.#socket.writableLength;
+    if (queued === 0) {
+      this.#outLog = [];
+      this.#outStart = 0;
+      this.#outLogBytes = 0;
+      return;
+    }
+    const log = this.#outLog;
+    let start = this.#outStart;
+    for (let run = log[start]; run !== undefined && this.#outLogBytes - run.bytes >= queued; run = log[start]) {
+      this.#outLogBytes -= run.bytes;
+      start++;
+    }
+    if (start > 64 && start * 2 > log.length) {
+      this.#outLog = log.slice(start);
+      start = 0;
+    }
+    this.#outStart = start;
+  }
+
+  /** Takes back the last `n` bytes counted out, which the socket discarded unsent. */
+  #takeBack(n: number): number {
+    let left = n;
+    for (let i = this.#outLog.length - 1; i >= this.#outStart && left > 0; i--) {
+      const run = this.#outLog[i];
+      if (run === undefined) break;
+      const take = Math.min(run.bytes, left);
+      run.split[run.part] -= take;
+      left -= take;
+    }
+    return left;
+  }
+
+  // ---- close ----
+
+  #onClose(): void {
+    const socket = this.#socket;
+    // Read from the kernel, never delivered (the socket was paused): still on the wire.
+    for (const chunk of undelivered(socket)) this.#onData(chunk);
+    const inKey = this.#inMode === IN_HTTP ? this.#key : this.#wsKey;
+    const unseen = socket.bytesRead - this.#seenIn;
+    if (unseen > 0) this.#bucket(inKey).bytesIn.header += unseen;
+    if (this.#inMode === IN_HTTP) this.#bucket(this.#key).bytesIn.header += this.#req.finish();
+    if (this.#inMode === IN_PENDING) this.#settleUpgrade(false);
+
+    const outKey = this.#outWs ? this.#wsKey : (this.#outKey ?? this.#key);
+    if (!this.#outWs) this.#bucket(outKey).bytesOut.header += this.#res.finish();
+    const extra = this.#countedOut - (socket.bytesWritten ?? this.#countedOut);
+    if (extra > 0) {
+      const left = 0;
+      const split = this.#bucket(outKey).bytesOut;
+      if (left > 0) split.header = Math.max(0, split.header - left);
+    } else if (extra < 0) {
+      this.#bucket(outKey).bytesOut.header -= extra; // written by a path not seen: framing, at best
+    }
+
+    this.#restore();
+    this.#moveGauge('other');
+    this.#onGone();
+  }
+}
