@@ -72,7 +72,7 @@ describe('RequestFramer', () => {
 
   it('chunk-size lines, extensions, CRLFs and trailers are header; chunk data is payload', () => {
     const head = 'POST /up HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n';
-    const body = '5\r\nhello\r\n3;name=value\r\nabc\r\nA \r\n0123456789\r\n0\r\nX-Trailer: yes\r\n\r\n';
+    const body = '5\r\nhello\r\n3;name=value\r\nabc\r\nA;q="a b"\r\n0123456789\r\n0\r\nX-Trailer: yes\r\n\r\n';
     const items = new RequestFramer().push(Buffer.from(head + body));
     assert.deepEqual(summarize(items)[1], {
       event: req('POST', '/up'),
@@ -114,8 +114,8 @@ describe('RequestFramer', () => {
     assert.deepEqual(framer.push(Buffer.from('st: a\r\n\r\n')), [{ part: 'header', bytes: 9 }]);
   });
 
-  it('leading empty lines belong to the next head; bare LF lines are accepted', () => {
-    const text = '\r\n\r\nGET /a HTTP/1.0\nHost: x\n\n';
+  it('leading empty lines belong to the next head; extra spaces in the request line are fine', () => {
+    const text = '\r\n\r\nGET  /a  HTTP/1.0\r\nHost: x\r\n\r\n';
     assert.deepEqual(new RequestFramer().push(Buffer.from(text)), [
       req('GET', '/a'),
       { part: 'header', bytes: text.length },
@@ -158,15 +158,45 @@ describe('RequestFramer', () => {
       'GET / HTTP/1.1\r\nBad Header\r\n\r\n',
       'GET / HTTP/1.1\r\nSpace : x\r\n\r\n',
       'NOT HTTP AT ALL\r\n\r\n',
-      'GET / HTTP/2.0\r\n\r\n',
+      'GET / HTTP/3.0\r\n\r\n',
       'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
       'POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n',
       'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n',
       'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n',
+      'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n',
+      'GET / HTTP/1.1\nHost: a\n\n',
+      'GET / HTTP/1.1\r\nHost: a\n\r\n',
+      'GET / HTTP/1.1\r\nX-Fold: a\r\n b\r\n\r\n',
+      'GET / HTTP/1.1\r\nX: a\rb\r\n\r\n',
+      'GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n',
+      'GET /caf\u00e9 HTTP/1.1\r\n\r\n',
+      'GET\t/ HTTP/1.1\r\n\r\n',
+      'GET / HTTP/1.2\r\n\r\n',
+      'get / HTTP/1.1\r\n\r\n',
+      'BREW / HTTP/1.1\r\n\r\n',
     ]) {
-      const framer = new RequestFramer();
+      const framer = new RequestFramer({ methods: new Set(['GET', 'POST']) });
       const stream = Buffer.from(`${bad}GET / HTTP/1.1\r\n\r\n`);
       assert.deepEqual(framer.push(stream), [{ part: 'header', bytes: stream.length }], bad);
+      assert.equal(framer.failed, true);
+    }
+  });
+
+  it('bad chunk framing is header from there on: no CRLF after data, bare LF, whitespace in the size', () => {
+    const head = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n';
+    for (const [body, payload] of [
+      ['3\r\nabc\n0\r\n\r\n', 3],
+      ['3\nabc\r\n0\r\n\r\n', 0],
+      ['3 \r\nabc\r\n0\r\n\r\n', 0],
+      ['3\r\nabc\r\n0\r\nX: y\n\r\n', 3],
+    ] as const) {
+      const framer = new RequestFramer();
+      const [, message] = summarize(framer.push(Buffer.from(head + body)));
+      assert.deepEqual(
+        message,
+        { event: req('POST', '/'), header: head.length + body.length - payload, payload },
+        body,
+      );
       assert.equal(framer.failed, true);
     }
   });
@@ -329,7 +359,7 @@ const requestArb = fc
   .map((r): Message & { start: RequestStart } => {
     const lines = [`${r.method} ${r.path}${r.query === undefined ? '' : `?${r.query}`} HTTP/1.1`, 'Host: a'];
     for (const [n, v] of r.headers) lines.push(`x-${n}: ${v}`);
-    let body = Buffer.alloc(0);
+    let body: Buffer = Buffer.alloc(0);
     let payload = 0;
     if (r.body.kind === 'length') {
       lines.push(`Content-Length: ${r.body.data.length}`);
@@ -400,7 +430,7 @@ describe('HTTP framers, properties', () => {
       for (const [n, v] of r.headers) lines.push(`x-${n}: ${v}`);
       if (r.eventStream) lines.push('Content-Type: text/event-stream');
       const bodyless = r.method === 'HEAD' || r.status === 204 || r.status === 304;
-      let body = Buffer.alloc(0);
+      let body: Buffer = Buffer.alloc(0);
       let payload = 0;
       if (r.eventStream) {
         lines.push('Transfer-Encoding: chunked');
@@ -482,7 +512,9 @@ describe('HTTP framers, properties', () => {
         ([stream, cuts]) => {
           const count = (items: ReadonlyArray<RequestItem | ResponseItem<unknown>>) =>
             items.reduce((n, i) => n + ('part' in i ? i.bytes : 'rest' in i ? i.rest : 0), 0);
-          for (const make of [() => new RequestFramer(), () => new ResponseFramer()]) {
+          type Framer = { push(c: Buffer): Array<RequestItem | ResponseItem<unknown>>; finish(): number };
+          const makers: Array<() => Framer> = [() => new RequestFramer(), () => new ResponseFramer()];
+          for (const make of makers) {
             const framer = make();
             const whole = make();
             const items = run((c) => framer.push(c), stream, cuts);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type ByteSplit, TRANSPORT_NAMES } from '../protocol/wire.ts';
 import { type MeterKey, meterServer, type ServerMeter } from '../server/metering/socket-meter.ts';
@@ -43,6 +43,9 @@ interface Harness {
   stop(): Promise<void>;
 }
 
+/** Everything a test opened, closed after it even when it fails, so a failure cannot hang the run. */
+const opened: Array<() => void> = [];
+
 /** Starts a metered server; `setup` adds 'upgrade' / 'clientError' listeners and the like. */
 async function start(handler: http.RequestListener, setup?: (server: http.Server) => void): Promise<Harness> {
   const server = http.createServer(handler);
@@ -59,6 +62,10 @@ async function start(handler: http.RequestListener, setup?: (server: http.Server
         socket.once('close', () => resolve({ bytesRead: socket.bytesRead, bytesWritten: socket.bytesWritten })),
       ),
     );
+  });
+  opened.push(() => {
+    server.closeAllConnections();
+    server.close();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -107,6 +114,7 @@ class RawClient {
   static async connect(port: number): Promise<RawClient> {
     const socket = net.connect(port, '127.0.0.1');
     socket.setNoDelay(true);
+    opened.push(() => socket.destroy());
     await once(socket, 'connect');
     return new RawClient(socket);
   }
@@ -282,6 +290,10 @@ function withWebSockets(server: http.Server): WebSocketServer {
 const SSE_PAYLOAD = Buffer.byteLength('{"hello":true}{"seq":2}lastline');
 
 describe('meterServer on real sockets', { timeout: 20_000 }, () => {
+  afterEach(() => {
+    for (const close of opened.splice(0)) close();
+  });
+
   it('poll: a JSON answer with Content-Length', async () => {
     const h = await start(routes);
     const c = await RawClient.connect(h.port);
@@ -453,6 +465,7 @@ describe('meterServer on real sockets', { timeout: 20_000 }, () => {
       withWebSockets(server);
     });
     const ws = new WebSocket(`ws://127.0.0.1:${h.port}/ws`, { perMessageDeflate: false });
+    opened.push(() => ws.terminate());
     let responseHead = 0;
     ws.on('upgrade', (res) => {
       const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];

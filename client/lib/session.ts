@@ -90,16 +90,19 @@ export class Session {
     if (on?.state) call(() => on.state?.(s));
   }
 
+  /** Hands a batch to the caller (the position must already be past it). */
   messages(batch: FeedMessage[], receivedAt: number): void {
     const on = this.#on;
     if (on) call(() => on.messages(batch, { receivedAt }));
   }
 
+  /** Tells the caller messages may be lost; always before the messages that follow. */
   reset(info: ResetInfo): void {
     const on = this.#on;
     if (on) call(() => on.reset(info));
   }
 
+  /** Reports a failure the transport recovers from by itself. */
   error(e: Error): void {
     const on = this.#on;
     if (on) call(() => on.error(e));

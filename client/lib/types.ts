@@ -76,6 +76,7 @@ export type RequestKind = 'http' | 'open' | 'event' | 'frame-in' | 'frame-out';
  * (`performance.timeOrigin + performance.now()`), the clock the server stamps `ts` with.
  */
 export interface RequestRecord {
+  /** Which transport made the exchange, so records of several can share one log. */
   transport: TransportName;
   kind: RequestKind;
   /** HTTP method for `http` and `open` (SSE and the WS upgrade are GETs). */
@@ -209,8 +210,12 @@ export interface ClientOptions {
   serverReadLimit?: number;
   /** Poll and long-poll: how long past its expected answer a request may hang before it is abandoned. */
   requestGraceMs?: number;
+  /** Poll, long-poll and publishHttp: another fetch (a test double, a proxy-aware one). */
   fetch?: FetchLike;
+  /** ws: the constructor to use; required in Node 20, which has no global WebSocket. */
   WebSocket?: WebSocketConstructor;
+  /** sse: the constructor to use; required in Node 20, which has no global EventSource. */
   EventSource?: EventSourceConstructor;
+  /** Reconnect and retry delays after a failure. */
   backoff?: BackoffOptions;
 }

@@ -9,16 +9,19 @@ import { SseFramer } from './sse-framer.ts';
  * out exactly once (heads only when complete, see `finish()`).
  */
 
-/** Which side of the split a run of bytes belongs to. */
+/** Which side of the split a run of bytes belongs to: the two halves of a `ByteSplit`. */
 export type Part = 'header' | 'payload';
 
-/** A run of consecutive bytes that are all header or all payload. */
+/** A run of consecutive bytes that are all header or all payload: what the meter adds to a bucket. */
 export interface Segment {
   part: Part;
   bytes: number;
 }
 
-/** A request head was completed; its bytes follow as a header segment. */
+/**
+ * A request head was completed; its bytes follow as a header segment. Tells the meter which
+ * bucket this request, and later its response, belongs to.
+ */
 export interface RequestStart {
   event: 'request';
   method: string;
@@ -28,7 +31,10 @@ export interface RequestStart {
   isUpgrade: boolean;
 }
 
-/** A response head was completed; its bytes follow as a header segment. */
+/**
+ * A response head was completed; its bytes follow as a header segment. Tells the meter which
+ * request is being answered (by `tag`), so the response's bytes go to the same bucket.
+ */
 export interface ResponseStart<T> {
   event: 'response';
   status: number;
@@ -52,7 +58,10 @@ export type RequestItem = Segment | RequestStart | Switched;
 /** What `ResponseFramer.push` reports, in stream order. */
 export type ResponseItem<T> = Segment | ResponseStart<T> | Switched;
 
-/** Default cap on a head (and on trailers): past it the stream is counted as header, unparsed. */
+/**
+ * Default cap on a head (and on trailers), so a peer that never ends its head cannot make the
+ * meter buffer without bound: past it the stream is counted as header, unparsed.
+ */
 export const DEFAULT_MAX_HEAD_SIZE = 64 * 1024;
 /** Cap on a chunk-size line including extensions (Node refuses extensions past 16 KiB). */
 const MAX_CHUNK_LINE = 16 * 1024;
@@ -75,14 +84,20 @@ const SWITCHING = 8;
 /** After the switch: the caller should feed another framer; anything still fed is header. */
 const SWITCHED = 9;
 
+/** What the line scanner returns for a line ending in LF alone. */
+const BARE_LF = -2;
+
 // Body plans returned by head parsers; a number >= 0 is a Content-Length.
 const BODY_CHUNKED = -1;
 const BODY_UNTIL_CLOSE = -2;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^ ]+) HTTP\/1\.[01]$/;
+// What Node 20's parser accepts: visible ASCII targets; versions 0.9, 1.0, 1.1 and 2.0.
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([\x21-\x7e]+) +HTTP\/(?:0\.9|1\.[01]|2\.0)$/;
 const STATUS_LINE = /^HTTP\/1\.[01] ([0-9]{3})(?: .*)?$/;
 const DIGITS = /^[0-9]+$/;
+/** Lengths of content-length, transfer-encoding, connection, upgrade, content-type. */
+const INTERESTING_LENGTHS = new Set([14, 17, 10, 7, 12]);
 
 /** The header fields the framers need, from one head. */
 interface Fields {
@@ -93,28 +108,43 @@ interface Fields {
   contentType: string | undefined;
 }
 
+/** True when `line` holds a control character other than HTAB, which Node refuses in a field (obs-text is fine). */
+function hasControl(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
+
 const hexValue = (b: number): number => {
   if (b >= 0x30 && b <= 0x39) return b - 0x30;
   const lower = b | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 };
 
-/** Splits a head into lines without terminators, leading empty lines dropped. */
-function headLines(head: Buffer): string[] {
-  const lines = head.toString('latin1').split('\n');
+/**
+ * Splits a head into lines without terminators, leading empty lines dropped; null when a line
+ * holds a bare CR (the scanner already refused bare LFs), as Node's parser refuses it.
+ */
+function headLines(head: Buffer): string[] | null {
+  const lines = head.toString('latin1').split('\r\n');
   let first = 0;
-  while (first < lines.length && (lines[first] === '' || lines[first] === '\r')) first++;
+  while (lines[first] === '') first++;
   const out: string[] = [];
   for (let i = first; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text === '') break;
-    out.push(text);
+    if (line === '') break;
+    if (line.includes('\r')) return null;
+    out.push(line);
   }
   return out;
 }
 
-/** Reads the header fields of `lines[1..]`; null when one is malformed (Node would answer 400). */
+/**
+ * Reads the header fields of `lines[1..]`; null when one is malformed and Node would answer 400
+ * (no colon, a name that is no token or ends in whitespace, obs-fold, a bad or repeated length).
+ */
 function parseFields(lines: readonly string[]): Fields | null {
   const fields: Fields = {
     contentLength: undefined,
@@ -125,17 +155,19 @@ function parseFields(lines: readonly string[]): Fields | null {
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (line.startsWith(' ') || line.startsWith('\t')) continue; // obs-fold continuation
     const colon = line.indexOf(':');
     if (colon <= 0) return null;
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) return null;
+    if (!TOKEN.test(name) || hasControl(line)) return null;
+    // Only five names matter; their lengths rule out most other fields without lowercasing.
+    if (!INTERESTING_LENGTHS.has(colon)) continue;
     const value = line.slice(colon + 1).trim();
     switch (name.toLowerCase()) {
       case 'content-length': {
         if (!DIGITS.test(value)) return null;
         const n = Number(value);
-        if (!Number.isSafeInteger(n) || (fields.contentLength !== undefined && fields.contentLength !== n)) return null;
+        // Node refuses a repeated Content-Length even when the values agree.
+        if (!Number.isSafeInteger(n) || fields.contentLength !== undefined) return null;
         fields.contentLength = n;
         break;
       }
@@ -314,7 +346,10 @@ abstract class Http1Framer<E extends { event: string }> {
     return out;
   }
 
-  /** Finds the empty line ending a head or trailers; returns the index after it, or -1. */
+  /**
+   * Finds the empty line ending a head or trailers; returns the index after it, -1 when not in
+   * this chunk, or `BARE_LF` for a line ending without CR (Node answers those with 400).
+   */
   #scanToEmptyLine(chunk: Buffer, pos: number, skipLeading: boolean): number {
     let i = pos;
     for (;;) {
@@ -328,9 +363,10 @@ abstract class Http1Framer<E extends { event: string }> {
       }
       const len = this.#lineLen + (lf - i);
       const prev = lf > i ? chunk[lf - 1] : this.#lastByte;
+      if (len === 0 || prev !== CR) return BARE_LF;
       this.#lineLen = 0;
       i = lf + 1;
-      if (len === 0 || (len === 1 && prev === CR)) {
+      if (len === 1) {
         if (!skipLeading || this.#sawLine) return i;
       } else {
         this.#sawLine = true;
@@ -348,6 +384,7 @@ abstract class Http1Framer<E extends { event: string }> {
     const end = chunk.length;
     if (this.#headLen === 0) this.#startScan();
     const stop = this.#scanToEmptyLine(chunk, pos, true);
+    if (stop === BARE_LF) return this.#fail(chunk, pos);
     const upto = stop === -1 ? end : stop;
     if (this.#headLen + (upto - pos) > this.maxHeadSize) return this.#fail(chunk, pos);
     this.#headLen += upto - pos;
@@ -386,6 +423,7 @@ abstract class Http1Framer<E extends { event: string }> {
     while (i < end) {
       const b = chunk[i++] ?? 0;
       if (b === LF) {
+        if (!this.#sizeCr) return this.#fail(chunk, pos);
         this.header(i - pos);
         if (this.#sizeDigits === 0) return this.#fail(chunk, i);
         if (this.#size === 0) {
@@ -406,7 +444,7 @@ abstract class Http1Framer<E extends { event: string }> {
           this.#size = this.#size * 16 + d;
           this.#sizeDigits++;
           if (!Number.isSafeInteger(this.#size)) return this.#fail(chunk, pos);
-        } else if (b === 0x3b || b === 0x20 || b === 0x09) this.#sizeExt = true;
+        } else if (b === 0x3b) this.#sizeExt = true;
         else return this.#fail(chunk, pos);
       }
     }
@@ -421,7 +459,7 @@ abstract class Http1Framer<E extends { event: string }> {
       this.header(1);
       return pos + 1;
     }
-    if (b === LF) {
+    if (b === LF && this.#dataCr) {
       this.#dataCr = false;
       this.header(1);
       this.#startChunk();
@@ -432,6 +470,7 @@ abstract class Http1Framer<E extends { event: string }> {
 
   #trailers(chunk: Buffer, pos: number): number {
     const stop = this.#scanToEmptyLine(chunk, pos, false);
+    if (stop === BARE_LF) return this.#fail(chunk, pos);
     const upto = stop === -1 ? chunk.length : stop;
     if (this.#trailerLen + (upto - pos) > this.maxHeadSize) return this.#fail(chunk, pos);
     this.#trailerLen += upto - pos;
@@ -464,6 +503,8 @@ export interface RequestFramerOptions {
    * only when it has an 'upgrade' listener; otherwise the request is an ordinary one.
    */
   upgradeTakesOver?: (method: string) => boolean;
+  /** Methods the server's parser knows (Node: `http.METHODS`); others are malformed. Default: any token. */
+  methods?: ReadonlySet<string>;
 }
 
 /**
@@ -473,11 +514,13 @@ export interface RequestFramerOptions {
  */
 export class RequestFramer extends Http1Framer<RequestStart> {
   readonly #takesOver: (method: string) => boolean;
+  readonly #methods: ReadonlySet<string> | undefined;
   #upgrading = false;
 
   constructor(options: RequestFramerOptions = {}) {
     super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE);
     this.#takesOver = options.upgradeTakesOver ?? (() => true);
+    this.#methods = options.methods;
   }
 
   /** Feeds the next bytes received; see `RequestItem`. */
@@ -487,10 +530,11 @@ export class RequestFramer extends Http1Framer<RequestStart> {
 
   protected override onHead(head: Buffer): number | null {
     const lines = headLines(head);
-    const match = REQUEST_LINE.exec(lines[0] ?? '');
-    const fields = match ? parseFields(lines) : null;
+    const match = lines && REQUEST_LINE.exec(lines[0] ?? '');
+    const fields = lines && match ? parseFields(lines) : null;
     if (!match || !fields) return null;
     const method = match[1] ?? '';
+    if (this.#methods && !this.#methods.has(method)) return null;
     let plan = 0;
     if (fields.transferEncoding !== undefined) {
       // Node refuses both together, and any final coding but chunked in a request.
@@ -544,8 +588,8 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>> {
 
   protected override onHead(head: Buffer): number | null {
     const lines = headLines(head);
-    const match = STATUS_LINE.exec(lines[0] ?? '');
-    const fields = match ? parseFields(lines) : null;
+    const match = lines && STATUS_LINE.exec(lines[0] ?? '');
+    const fields = lines && match ? parseFields(lines) : null;
     if (!match || !fields) return null;
     const status = Number(match[1]);
     const interim = status >= 100 && status < 200 && status !== 101;

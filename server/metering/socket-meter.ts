@@ -1,4 +1,4 @@
-import { type Server as HttpServer, maxHeaderSize } from 'node:http';
+import { type Server as HttpServer, METHODS, maxHeaderSize } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
@@ -26,14 +26,7 @@ interface RequestTag {
   upgrade: boolean;
 }
 
-/** One run of counted response bytes, kept while it may still be discarded unsent. */
-interface OutRun {
-  split: ByteSplit;
-  part: Part;
-  bytes: number;
-}
-
-/** The socket a server hands out: plain, or the TLS socket of 'secureConnection'. */
+/** The servers the meter can tap: HTTP, or HTTPS through its plaintext sockets (see `meterServer`). */
 type MeteredServer = HttpServer | HttpsServer;
 
 // What the bytes received are, after the HTTP part of the connection.
@@ -78,8 +71,9 @@ export function meterServer(
   // Node hands a connection over after CONNECT always, after an upgrade request only when
   // someone listens for 'upgrade'; otherwise the request is answered like any other.
   const upgradeTakesOver = (method: string) => method === 'CONNECT' || server.listenerCount('upgrade') > 0;
+  const options = { maxHeadSize, upgradeTakesOver, methods: new Set(METHODS) };
   const onConnection = (socket: Socket) => {
-    const meter = new SocketMeter(socket, stats, classify, { maxHeadSize, upgradeTakesOver }, () => live.delete(meter));
+    const meter = new SocketMeter(socket, stats, classify, options, () => live.delete(meter));
     live.add(meter);
   };
   server.on(connectionEvent, onConnection);
@@ -143,10 +137,8 @@ class SocketMeter {
   #countedOut: number;
   /** Bytes ws put back with `unshift`, about to be delivered again. */
   #replay = 0;
-  /** Runs counted out that may still sit in the socket's write queue (`#outLog[#outStart..]`). */
-  #outLog: OutRun[] = [];
-  #outStart = 0;
-  #outLogBytes = 0;
+  /** What was counted out and may still sit in the socket's write queue. */
+  readonly #queued = new QueuedRuns();
   readonly #scratch: ByteSplit = { header: 0, payload: 0 };
   readonly #restore: () => void;
 
@@ -154,7 +146,7 @@ class SocketMeter {
     socket: Socket,
     stats: Stats,
     classify: Classify,
-    options: { maxHeadSize: number; upgradeTakesOver: (method: string) => boolean },
+    options: { maxHeadSize: number; upgradeTakesOver: (method: string) => boolean; methods: ReadonlySet<string> },
     onGone: () => void,
   ) {
     this.#socket = socket;
@@ -335,45 +327,12 @@ class SocketMeter {
     if (n === 0) return;
     const split = this.#bucket(key).bytesOut;
     split[part] += n;
-    const last = this.#outLog[this.#outLog.length - 1];
-    if (this.#outLog.length > this.#outStart && last?.split === split && last.part === part) last.bytes += n;
-    else this.#outLog.push({ split, part, bytes: n });
-    this.#outLogBytes += n;
+    this.#queued.add(split, part, n);
   }
 
   /** Forgets the runs that have left the write queue: only queued bytes can still be discarded. */
   #trimOutLog(): void {
-    const queued = this.#socket.writableLength;
-    if (queued === 0) {
-      this.#outLog = [];
-      this.#outStart = 0;
-      this.#outLogBytes = 0;
-      return;
-    }
-    const log = this.#outLog;
-    let start = this.#outStart;
-    for (let run = log[start]; run !== undefined && this.#outLogBytes - run.bytes >= queued; run = log[start]) {
-      this.#outLogBytes -= run.bytes;
-      start++;
-    }
-    if (start > 64 && start * 2 > log.length) {
-      this.#outLog = log.slice(start);
-      start = 0;
-    }
-    this.#outStart = start;
-  }
-
-  /** Takes back the last `n` bytes counted out, which the socket discarded unsent. */
-  #takeBack(n: number): number {
-    let left = n;
-    for (let i = this.#outLog.length - 1; i >= this.#outStart && left > 0; i--) {
-      const run = this.#outLog[i];
-      if (run === undefined) break;
-      const take = Math.min(run.bytes, left);
-      run.split[run.part] -= take;
-      left -= take;
-    }
-    return left;
+    this.#queued.keep(this.#socket.writableLength);
   }
 
   // ---- close ----
@@ -392,7 +351,7 @@ class SocketMeter {
     if (!this.#outWs) this.#bucket(outKey).bytesOut.header += this.#res.finish();
     const extra = this.#countedOut - (socket.bytesWritten ?? this.#countedOut);
     if (extra > 0) {
-      const left = 0;
+      const left = this.#queued.takeBack(extra);
       const split = this.#bucket(outKey).bytesOut;
       if (left > 0) split.header = Math.max(0, split.header - left);
     } else if (extra < 0) {
@@ -402,5 +361,75 @@ class SocketMeter {
     this.#restore();
     this.#moveGauge('other');
     this.#onGone();
+  }
+}
+
+/**
+ * The runs of counted response bytes that may still sit in a socket's write queue, newest
+ * last, so that what a dying socket discards unsent can be taken back from the buckets it was
+ * counted in. Usually empty: a write that the kernel takes at once leaves nothing queued.
+ * Parallel arrays, so a run costs no object.
+ */
+class QueuedRuns {
+  #splits: ByteSplit[] = [];
+  #parts: Part[] = [];
+  #bytes: number[] = [];
+  /** Index of the oldest run still kept. */
+  #start = 0;
+  /** Bytes in the kept runs. */
+  #total = 0;
+
+  /** Appends a run, merged into the newest when it goes to the same counter. */
+  add(split: ByteSplit, part: Part, n: number): void {
+    const last = this.#bytes.length - 1;
+    if (last >= this.#start && this.#splits[last] === split && this.#parts[last] === part) {
+      this.#bytes[last] = (this.#bytes[last] ?? 0) + n;
+    } else {
+      this.#splits.push(split);
+      this.#parts.push(part);
+      this.#bytes.push(n);
+    }
+    this.#total += n;
+  }
+
+  /** Keeps only the newest runs that cover `queued` bytes (the socket's `writableLength`). */
+  keep(queued: number): void {
+    if (queued === 0) {
+      this.#splits.length = 0;
+      this.#parts.length = 0;
+      this.#bytes.length = 0;
+      this.#start = 0;
+      this.#total = 0;
+      return;
+    }
+    let start = this.#start;
+    for (let n = this.#bytes[start]; n !== undefined && this.#total - n >= queued; n = this.#bytes[start]) {
+      this.#total -= n;
+      start++;
+    }
+    if (start > 64 && start * 2 > this.#bytes.length) {
+      this.#splits.splice(0, start);
+      this.#parts.splice(0, start);
+      this.#bytes.splice(0, start);
+      start = 0;
+    }
+    this.#start = start;
+  }
+
+  /** Subtracts the newest `n` bytes from the counters they went to; returns what was not kept. */
+  takeBack(n: number): number {
+    let left = n;
+    for (let i = this.#bytes.length - 1; i >= this.#start && left > 0; i--) {
+      const split = this.#splits[i];
+      const part = this.#parts[i];
+      const bytes = this.#bytes[i] ?? 0;
+      if (split === undefined || part === undefined) break;
+      const take = Math.min(bytes, left);
+      split[part] -= take;
+      this.#bytes[i] = bytes - take;
+      this.#total -= take;
+      left -= take;
+    }
+    return left;
   }
 }

@@ -70,10 +70,20 @@ export const websocket: Transport = {
         // ws closes the connection itself (1007 bad UTF-8, 1009 too big, 1002 protocol);
         // the 'close' handler above releases the subscription.
       });
-      ws.on('message', (data: RawData, isBinary: boolean) => onFrame(ws, data, isBinary, ip, bucket));
+      // Frames are handled one after another, so replies (acks, errors) keep the frames' order.
+      let previous: Promise<void> = Promise.resolve();
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        previous = previous.then(() => onFrame(ws, data, isBinary, ip, bucket));
+      });
     }
 
-    function onFrame(ws: WebSocket, data: RawData, isBinary: boolean, ip: string, bucket: TokenBucket) {
+    async function onFrame(
+      ws: WebSocket,
+      data: RawData,
+      isBinary: boolean,
+      ip: string,
+      bucket: TokenBucket,
+    ): Promise<void> {
       if (isBinary) return sendError(ws, 'UNSUPPORTED_FRAME');
       let frame: unknown;
       try {

@@ -49,8 +49,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
       }
       end = buffer.indexOf('\n\n');
     }
-    for (const w of waiters) w();
+    // Swap first: a waiter that is not satisfied yet queues itself again.
+    const ready = waiters;
     waiters = [];
+    for (const w of ready) w();
   });
   res.on('end', () => {
     ended = true;

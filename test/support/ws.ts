@@ -8,8 +8,10 @@ export async function openWs(url: string, headers: Record<string, string> = {}) 
   let waiters: Array<() => void> = [];
   ws.on('message', (data) => {
     frames.push(JSON.parse(String(data)) as ServerFrame);
-    for (const w of waiters) w();
+    // Swap first: a waiter that is not satisfied yet queues itself again.
+    const ready = waiters;
     waiters = [];
+    for (const w of ready) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
