@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { readJsonBody } from './body.ts';
 import type { Config } from './config.ts';
+import { mountControl } from './control.ts';
 import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
 import { originAllowed } from './origin.ts';
@@ -93,6 +94,8 @@ export function createApp(deps: AppDeps): PushraceApp {
     ctx.status = duplicate ? 200 : 201;
     ctx.body = duplicate ? { seq: message.seq, duplicate: true } : { seq: message.seq };
   });
+
+  mountControl(router, { feed, stats, config });
 
   const transports = TRANSPORTS.map((t) =>
     t.mount({

@@ -10,6 +10,10 @@ export const ERRORS = {
   BAD_QUERY: { status: 400, message: 'unknown or repeated query parameter' },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },
   INVALID_MESSAGE: { status: 400, message: 'the message does not match the schema' },
+  /** PUT /api/settings: a value out of range or an unknown field; nothing is changed. */
+  INVALID_SETTINGS: { status: 400, message: 'the settings do not match the schema' },
+  /** POST /api/burst: count must be an integer from 1 to 1000. */
+  INVALID_BURST: { status: 400, message: 'count must be an integer from 1 to 1000' },
   UNAUTHORIZED: { status: 401, message: 'a valid publish token is required' },
   FORBIDDEN_ORIGIN: { status: 403, message: 'this Origin is not allowed' },
   NOT_FOUND: { status: 404, message: 'no such route' },

@@ -50,6 +50,17 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const { app, upgrades, transports } = createApp({ feed, stats, config, publisher });
   const server = createServer(app.callback());
   const meter = meterServer(server, stats, classify);
+  // Responses not finished yet: close() waits for these, then drops every socket left (idle
+  // keep-alives, and sockets that connected but never sent a request).
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+  });
 
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -103,10 +114,14 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));
         server.closeIdleConnections();
-        const force = setTimeout(() => server.closeAllConnections(), 2000);
-        force.unref();
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, 2000).unref();
+          });
+        }
+        server.closeAllConnections();
         await closed;
-        clearTimeout(force);
         meter.stop();
       })();
       return closing;

@@ -5,6 +5,7 @@ import {
   type TransportName,
   type TransportStats,
 } from '../protocol/wire.ts';
+import { WireLog } from './metering/wire-log.ts';
 
 const bytes = (): ByteSplit => ({ header: 0, payload: 0 });
 
@@ -33,6 +34,8 @@ export interface OtherCounters {
 export class Stats {
   readonly transports: Record<TransportName, TransportStats>;
   readonly other: OtherCounters;
+  /** Exact heads and frame headers last seen per transport, for `GET /api/inspect` (filled by the meter). */
+  readonly wire = new WireLog();
   #since = Date.now();
 
   constructor() {
@@ -70,6 +73,7 @@ export class Stats {
       });
     }
     Object.assign(this.other, { requests: 0, bytesIn: bytes(), bytesOut: bytes() });
+    this.wire.clear();
     this.#since = Date.now();
   }
 }

@@ -56,6 +56,12 @@ describe('long-poll transport', () => {
     assert.equal(s.feed.subscribers, 0);
   });
 
+  it('answers at once with the head cursor when after is absent, so the next ask can be held', async () => {
+    const r = await get('?timeout=60000');
+    assert.equal(r.status, 200);
+    assert.deepEqual(JSON.parse(r.text), { epoch: s.feed.epoch, cursor: s.feed.head, messages: [] });
+  });
+
   it('timeout=0 answers at once', async () => {
     const r = await get(`?after=${s.feed.head}&timeout=0`);
     assert.equal(r.status, 204);
@@ -92,7 +98,7 @@ describe('long-poll transport', () => {
   it('answers held requests with 204 when the server closes', async () => {
     const other = await startTestServer();
     const status = new Promise<number>((resolve, reject) => {
-      request(`${other.url}/api/long-poll?timeout=60000`, (res) => {
+      request(`${other.url}/api/long-poll?after=0&timeout=60000`, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       })

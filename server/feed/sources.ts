@@ -51,12 +51,68 @@ export function startLog(feed: Feed, rate: number): RunningSource {
   return { name: 'log', stop: () => clearInterval(timer) };
 }
 
-/** Starts the generators named in the configuration. */
-export function startSources(
-  feed: Feed,
-  opts: { sources: ReadonlyArray<'ticker' | 'log'>; tickerIntervalMs: number; logRate: number },
-): RunningSource[] {
-  return opts.sources.map((name) =>
-    name === 'ticker' ? startTicker(feed, opts.tickerIntervalMs) : startLog(feed, opts.logRate),
-  );
+/** What the generators of a feed run with; changeable while the server runs (`PUT /api/settings`). */
+export interface SourceSettings {
+  sources: ReadonlyArray<'ticker' | 'log'>;
+  tickerIntervalMs: number;
+  logRate: number;
+}
+
+/**
+ * The generators of one feed as one restartable unit: `apply` stops them and starts them again
+ * at the new settings, so a demo can change the feed rate without restarting the server.
+ */
+export class SourceSet {
+  readonly #feed: Feed;
+  #running: RunningSource[] = [];
+  #settings: SourceSettings;
+
+  constructor(feed: Feed, settings: SourceSettings) {
+    this.#feed = feed;
+    this.#settings = { ...settings, sources: [...settings.sources] };
+  }
+
+  /** The settings the generators run with now. */
+  get settings(): SourceSettings {
+    return { ...this.#settings, sources: [...this.#settings.sources] };
+  }
+
+  /** Restarts the generators at `settings` (a stopped set starts again). */
+  apply(settings: SourceSettings): void {
+    this.stop();
+    this.#settings = { ...settings, sources: [...settings.sources] };
+    this.#running = this.#settings.sources.map((name) =>
+      name === 'ticker' ? startTicker(this.#feed, settings.tickerIntervalMs) : startLog(this.#feed, settings.logRate),
+    );
+  }
+
+  /** Stops every generator; the settings are kept. */
+  stop(): void {
+    for (const s of this.#running) s.stop();
+    this.#running = [];
+  }
+}
+
+/** The set of each feed, so the control routes find what `startSources` started. */
+const SETS = new WeakMap<Feed, SourceSet>();
+
+/**
+ * The generators of `feed`: the set `startSources` started, or a new, stopped one at
+ * `fallback` (a server started with no sources can still get some through the settings API).
+ */
+export function sourceSetOf(feed: Feed, fallback: SourceSettings): SourceSet {
+  let set = SETS.get(feed);
+  if (!set) SETS.set(feed, (set = new SourceSet(feed, fallback)));
+  return set;
+}
+
+/**
+ * Starts the generators named in the configuration, as the feed's SourceSet. Stopping any of
+ * the returned handles stops the whole set, including generators started later by
+ * `PUT /api/settings`, so a server's close() stops whatever is running then.
+ */
+export function startSources(feed: Feed, opts: SourceSettings): RunningSource[] {
+  const set = sourceSetOf(feed, opts);
+  set.apply(opts);
+  return opts.sources.map((name) => ({ name, stop: () => set.stop() }));
 }

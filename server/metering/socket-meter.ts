@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
 import type { Stats } from '../stats.ts';
 import { DEFAULT_MAX_HEAD_SIZE, type Part, RequestFramer, ResponseFramer } from './http-framer.ts';
+import type { SocketCapture } from './wire-log.ts';
 import { WsFramer } from './ws-framer.ts';
 
 /** The bucket a request's bytes are counted in: a transport, or `other` for everything else. */
@@ -141,6 +142,8 @@ class SocketMeter {
   readonly #queued = new QueuedRuns();
   readonly #scratch: ByteSplit = { header: 0, payload: 0 };
   readonly #restore: () => void;
+  /** Exact heads and frame headers for the wire inspector (stats.wire), from the same parse. */
+  readonly #capture: SocketCapture;
 
   constructor(
     socket: Socket,
@@ -155,6 +158,7 @@ class SocketMeter {
     this.#onGone = onGone;
     this.#req = new RequestFramer(options);
     this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize });
+    this.#capture = stats.wire.socket(classify);
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
     this.#restore = this.#tap();
@@ -235,9 +239,11 @@ class SocketMeter {
         return;
       case IN_PENDING:
         this.#wsIn?.push(bytes, this.#pendingIn);
+        this.#capture.frames('in', bytes);
         return;
       case IN_WS:
         this.#wsIn?.push(bytes, this.#bucket(this.#wsKey).bytesIn);
+        this.#capture.frames('in', bytes);
         return;
       default:
         this.#bucket(this.#wsKey).bytesIn.header += bytes.length;
@@ -245,7 +251,9 @@ class SocketMeter {
   }
 
   #countRequests(bytes: Buffer): void {
-    for (const item of this.#req.push(bytes)) {
+    const items = this.#req.push(bytes);
+    this.#capture.requestChunk(bytes, items, this.#req.pending);
+    for (const item of items) {
       if ('part' in item) {
         this.#bucket(this.#key).bytesIn[item.part] += item.bytes;
       } else if (item.event === 'request') {
@@ -260,6 +268,7 @@ class SocketMeter {
         this.#wsKey = this.#key;
         this.#wsIn = new WsFramer();
         if (item.rest > 0) this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pendingIn);
+        if (item.rest > 0) this.#capture.frames('in', bytes.subarray(bytes.length - item.rest));
       }
     }
   }
@@ -296,12 +305,15 @@ class SocketMeter {
     split.header = 0;
     split.payload = 0;
     this.#wsOut?.push(bytes, split);
+    this.#capture.frames('out', bytes);
     this.#addOut(this.#wsKey, 'header', split.header);
     this.#addOut(this.#wsKey, 'payload', split.payload);
   }
 
   #countResponses(bytes: Buffer): void {
-    for (const item of this.#res.push(bytes)) {
+    const items = this.#res.push(bytes);
+    this.#capture.responseChunk(bytes, items, this.#res.pending);
+    for (const item of items) {
       if ('part' in item) {
         this.#addOut(this.#outKey ?? this.#key, item.part, item.bytes);
       } else if (item.event === 'response') {

@@ -45,8 +45,11 @@ export const longPoll: Transport = {
         let r: ReadResult = await feed.read(after, { epoch, limit });
         for (;;) {
           if (gone) return;
-          if (r.messages.length > 0 || r.reset) {
+          // Live from now (no after) is answered at once with the cursor to hold from: a 204
+          // carries no cursor, so a client that had none could lose what came before its next ask.
+          if (r.messages.length > 0 || r.reset || after === undefined) {
             counters.delivered += r.messages.length;
+            if (r.messages.length === 0) counters.emptyResponses++;
             ctx.type = 'application/json';
             ctx.body = readResponseBody(r);
             return;

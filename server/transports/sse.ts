@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import { sseMessageEvent } from '../feed/encode.ts';
 import { follow } from '../feed/follow.ts';
+import { PushraceError } from '../errors.ts';
 import { parseAfter, parseEpoch } from '../query.ts';
 import type { Transport } from './transport.ts';
 
@@ -20,8 +21,10 @@ export const sse: Transport = {
   path: '/api/sse',
   mount({ router, feed, config, counters }) {
     const open = new Set<PassThrough>();
+    let closing = false;
 
     router.get(this.path, async (ctx) => {
+      if (closing) throw new PushraceError('SHUTTING_DOWN');
       const lastEventId = ctx.get('Last-Event-ID');
       const after = parseAfter(lastEventId !== '' ? lastEventId : ctx.query.after);
       const epoch = parseEpoch(ctx.query.epoch);
@@ -63,6 +66,7 @@ export const sse: Transport = {
 
     return {
       async close() {
+        closing = true;
         for (const stream of [...open]) stream.end();
       },
     };
