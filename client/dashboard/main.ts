@@ -1,166 +1,155 @@
 /**
- * The first page: pick a transport, watch the live feed, publish chat, read the server's
- * socket counters. Every message is rendered as text (textContent), never as HTML.
+ * The dashboard: four lanes racing the same feed (race view), one transport with a switcher
+ * (single view), live charts next to their models, and the wire inspector. This file only
+ * wires the modules together; each concern lives in its own file.
  */
-
-import { type FeedMessage, type StatsResponse, TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
-import { createTransport } from '../lib/index.ts';
-import { publishHttp } from '../lib/publish.ts';
-import type { ClientTransport, ResumePoint } from '../lib/types.ts';
+import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import type { ClientOptions } from '../lib/types.ts';
+import { api } from './api.ts';
+import { BytesChart } from './charts/bytes.ts';
+import { CdfChart } from './charts/cdf.ts';
+import { LatencyChart } from './charts/latency.ts';
+import { RequestsChart } from './charts/requests.ts';
+import { renderModel, renderWaste } from './charts/waste.ts';
+import { type ClientSettings, initialClientSettings, setupControls } from './controls.ts';
+import { byId } from './dom.ts';
+import { initialLang, isKey, type Lang, lang, onLangChange, setLang, t } from './i18n.ts';
+import { Inspector } from './inspector.ts';
+import { Lane } from './lanes.ts';
+import { Recorder } from './recorder.ts';
+import { SingleView } from './single.ts';
+import { newPageId, taggedOptions } from './tagging.ts';
+import { Timeline } from './timeline.ts';
 import './style.css';
 
-const MAX_ROWS = 200;
-const base = window.location.origin;
+const LANG_KEY = 'pushrace.lang';
+const VIEWS = ['race', 'single', 'charts', 'inspector'] as const;
+type View = (typeof VIEWS)[number];
 
-const $ = <T extends HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el as T;
-};
-const feedList = $<HTMLOListElement>('feed');
-const stateOut = $<HTMLOutputElement>('state');
-const positionOut = $<HTMLElement>('position');
-const chatForm = $<HTMLFormElement>('chat');
-const chatInput = $<HTMLInputElement>('chat-input');
-const chatResult = $<HTMLOutputElement>('chat-result');
-const statsBody = $<HTMLTableElement>('stats').tBodies[0] as HTMLTableSectionElement;
-
-/** A readable one-line body: ticker values as "PUSH 101.2 (+0.3)", strings as they are. */
-function describeBody(m: FeedMessage): string {
-  const b = m.body;
-  if (typeof b === 'string') return b;
-  if (m.source === 'ticker' && typeof b === 'object' && b !== null && 'symbol' in b && 'price' in b && 'change' in b) {
-    const t = b as { symbol: string; price: number; change: number };
-    return `${t.symbol} ${t.price.toFixed(2)} (${t.change >= 0 ? '+' : ''}${t.change.toFixed(2)})`;
-  }
-  return JSON.stringify(b);
-}
-
-function cell(text: string, className: string): HTMLSpanElement {
-  const span = document.createElement('span');
-  span.className = className;
-  span.textContent = text;
-  return span;
-}
-
-function addRow(li: HTMLLIElement) {
-  feedList.prepend(li);
-  while (feedList.children.length > MAX_ROWS) feedList.lastElementChild?.remove();
-}
-
-function showMessages(batch: FeedMessage[], receivedAt: number, via: TransportName) {
-  for (const m of batch) {
-    const li = document.createElement('li');
-    li.dataset.seq = String(m.seq);
-    li.dataset.transport = via;
-    li.append(
-      cell(`#${m.seq}`, 'seq'),
-      cell(m.source, 'source'),
-      cell(`${(receivedAt - m.ts).toFixed(1)} ms`, 'latency'),
-      cell(describeBody(m), 'body'),
-    );
-    addRow(li);
-  }
-}
-
-let current: ClientTransport | undefined;
-let position: ResumePoint = {};
-
-function use(name: TransportName) {
-  if (current) {
-    position = current.position;
-    current.stop();
-  }
-  const transport = createTransport(name, { baseUrl: base, pollIntervalMs: 1000 });
-  current = transport;
-  document.body.dataset.transport = name;
-  transport.start(position, {
-    messages: (batch, meta) => {
-      if (current !== transport) return;
-      showMessages(batch, meta.receivedAt, name);
-      positionOut.textContent = `cursor ${transport.position.after ?? '–'} · epoch ${transport.position.epoch ?? '–'}`;
-    },
-    reset: (info) => {
-      if (current !== transport) return;
-      const li = document.createElement('li');
-      li.className = 'reset';
-      li.textContent = `reset: the server could not resume from where this page was (epoch ${info.epoch}); continuing from #${info.cursor}`;
-      addRow(li);
-    },
-    state: (s) => {
-      if (current === transport) stateOut.textContent = s;
-    },
-    error: (e) => {
-      if (current === transport) stateOut.textContent = `error: ${e.message}`;
-    },
-  });
-  updateStatsHighlight();
-}
-
-for (const input of document.querySelectorAll<HTMLInputElement>('input[name=transport]')) {
-  input.addEventListener('change', () => {
-    if (input.checked) use(input.value as TransportName);
-  });
-}
-
-chatForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const body = chatInput.value.trim();
-  if (!body) return;
-  chatResult.textContent = 'sending…';
+// ---- language ----
+function storedLang(): string | null {
   try {
-    const { seq } = await publishHttp(base, { body });
-    chatResult.textContent = `published as #${seq}`;
-    chatInput.value = '';
-  } catch (err) {
-    chatResult.textContent = err instanceof Error ? err.message : String(err);
+    return localStorage.getItem(LANG_KEY);
+  } catch {
+    return null;
   }
+}
+const langSelect = byId('lang', HTMLSelectElement);
+function applyStaticLabels(): void {
+  document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+  langSelect.value = lang();
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    const key = e.dataset.i18n ?? '';
+    if (isKey(key)) e.textContent = t(key);
+  }
+  for (const e of document.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]')) {
+    const key = e.dataset.i18nPlaceholder ?? '';
+    if (isKey(key)) e.placeholder = t(key);
+  }
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
+    const key = e.dataset.i18nLabel ?? '';
+    if (isKey(key)) e.setAttribute('aria-label', t(key));
+  }
+  byId('inspector-why', HTMLElement).textContent = t('inspector.why', { tag: pageId });
+}
+langSelect.addEventListener('change', () => {
+  const next: Lang = langSelect.value === 'zh' ? 'zh' : 'en';
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    // private mode: the choice lasts this page only
+  }
+  setLang(next);
 });
 
-function updateStatsHighlight() {
-  for (const row of statsBody.rows) row.classList.toggle('current', row.dataset.transport === current?.name);
-}
+// ---- transports ----
+const pageId = newPageId();
+const tagged = taggedOptions(pageId);
+let client: ClientSettings = initialClientSettings();
+const options = (): ClientOptions => ({
+  baseUrl: window.location.origin,
+  pollIntervalMs: client.pollIntervalMs,
+  longPollTimeoutMs: client.longPollTimeoutMs,
+  ...tagged,
+});
 
-function renderStats(stats: StatsResponse) {
-  for (const name of TRANSPORT_NAMES) {
-    const t = stats.transports[name];
-    let row = statsBody.querySelector<HTMLTableRowElement>(`tr[data-transport="${name}"]`);
-    if (!row) {
-      row = statsBody.insertRow();
-      row.dataset.transport = name;
-      for (let i = 0; i < 10; i++) row.insertCell();
-    }
-    const out = t.bytesOut.header + t.bytesOut.payload + t.bytesIn.header + t.bytesIn.payload;
-    const values = [
-      name,
-      t.connections,
-      t.held,
-      t.requests,
-      t.emptyResponses,
-      t.timeouts,
-      t.delivered,
-      t.bytesOut.header,
-      t.bytesOut.payload,
-      t.delivered > 0 ? (out / t.delivered).toFixed(0) : '–',
-    ];
-    values.forEach((v, i) => {
-      const c = row.cells[i];
-      if (c) c.textContent = String(v);
-    });
-  }
-  updateStatsHighlight();
+const recorder = new Recorder();
+const lanesBox = byId('lanes', HTMLElement);
+const lanes = new Map<TransportName, Lane>();
+for (const name of TRANSPORT_NAMES) {
+  const lane = new Lane(name, recorder, options);
+  lanes.set(name, lane);
+  lanesBox.append(lane.element);
 }
+const single = new SingleView(options);
+const inspector = new Inspector(pageId);
+const timeline = new Timeline(byId('timeline', HTMLCanvasElement), recorder, (n) => lanes.get(n)?.state ?? 'closed');
 
-async function refreshStats() {
+setupControls({
+  applyClient(s) {
+    client = s;
+    for (const lane of lanes.values()) lane.restart();
+    if (single.running) single.start();
+  },
+  cleared() {
+    recorder.clear();
+  },
+});
+
+// ---- charts ----
+const latencyChart = new LatencyChart('chart-latency');
+const cdfChart = new CdfChart('chart-cdf', byId('percentiles', HTMLTableElement));
+const requestsChart = new RequestsChart('chart-requests');
+const bytesChart = new BytesChart('chart-bytes');
+const wasteBody = byId('waste', HTMLTableElement).tBodies[0];
+const modelBox = byId('model', HTMLElement);
+
+async function refreshCharts(): Promise<void> {
+  let stats: Awaited<ReturnType<typeof api.stats>>;
   try {
-    const res = await fetch(`${base}/api/stats`, { cache: 'no-store' });
-    if (res.ok) renderStats((await res.json()) as StatsResponse);
+    stats = await api.stats();
   } catch {
-    // The server may be restarting; the next refresh will tell.
+    return; // the server may be restarting
   }
+  requestsChart.update(stats, Date.now());
+  if (currentView !== 'charts') return;
+  latencyChart.update(recorder, client.pollIntervalMs);
+  cdfChart.update(recorder);
+  bytesChart.update(stats);
+  if (wasteBody) renderWaste(wasteBody, stats, recorder);
+  renderModel(modelBox, recorder, client.pollIntervalMs);
 }
 
-const initial = document.querySelector<HTMLInputElement>('input[name=transport]:checked');
-use((initial?.value as TransportName | undefined) ?? 'ws');
-void refreshStats();
-setInterval(refreshStats, 1000);
+// ---- views ----
+let currentView: View = 'race';
+function showView(view: View): void {
+  currentView = view;
+  document.body.dataset.view = view;
+  for (const v of VIEWS) {
+    byId(`view-${v}`, HTMLElement).hidden = v !== view;
+    byId(`tab-${v}`, HTMLButtonElement).setAttribute('aria-selected', String(v === view));
+  }
+  if (view === 'single') single.start();
+  else single.stop();
+  if (view === 'inspector') void inspector.refresh();
+  if (view === 'charts') void refreshCharts();
+}
+for (const v of VIEWS) byId(`tab-${v}`, HTMLButtonElement).addEventListener('click', () => showView(v));
+
+// ---- start ----
+setLang(initialLang(storedLang(), navigator.language));
+applyStaticLabels();
+onLangChange(() => {
+  applyStaticLabels();
+  void refreshCharts();
+  void inspector.render();
+});
+for (const lane of lanes.values()) lane.start();
+showView('race');
+setInterval(() => void refreshCharts(), 1000);
+setInterval(() => {
+  if (currentView === 'inspector') void inspector.refresh();
+}, 2000);
+setInterval(() => {
+  if (currentView === 'race') timeline.draw();
+}, 200);

@@ -101,8 +101,8 @@ const SETS = new WeakMap<Feed, SourceSet>();
  * `fallback` (a server started with no sources can still get some through the settings API).
  */
 export function sourceSetOf(feed: Feed, fallback: SourceSettings): SourceSet {
-  let set = SETS.get(feed);
-  if (!set) SETS.set(feed, (set = new SourceSet(feed, fallback)));
+  const set = SETS.get(feed) ?? new SourceSet(feed, fallback);
+  SETS.set(feed, set);
   return set;
 }
 

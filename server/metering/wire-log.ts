@@ -62,8 +62,8 @@ export class WireLog {
   /** Applies `update` to the latest capture of `key`, and to the tag's when there is one. */
   update(key: Key, tag: string | undefined, update: (c: TransportCapture) => void): void {
     if (key === 'other') return;
-    let latest = this.#latest.get(key);
-    if (!latest) this.#latest.set(key, (latest = emptyCapture()));
+    const latest = this.#latest.get(key) ?? emptyCapture();
+    this.#latest.set(key, latest);
     update(latest);
     if (tag === undefined) return;
     let byTag = this.#tagged.get(tag);
@@ -72,10 +72,11 @@ export class WireLog {
         const oldest = this.#tagged.keys().next().value;
         if (oldest !== undefined) this.#tagged.delete(oldest);
       }
-      this.#tagged.set(tag, (byTag = new Map()));
+      byTag = new Map();
+      this.#tagged.set(tag, byTag);
     }
-    let mine = byTag.get(key);
-    if (!mine) byTag.set(key, (mine = emptyCapture()));
+    const mine = byTag.get(key) ?? emptyCapture();
+    byTag.set(key, mine);
     update(mine);
   }
 

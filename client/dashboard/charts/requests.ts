@@ -1,0 +1,66 @@
+/**
+ * HTTP requests per second per transport, from the deltas of the server's own `requests`
+ * counters (one sample a second, last minute). The cumulative totals are in the waste table.
+ */
+import { type StatsResponse, TRANSPORT_NAMES } from '../../../protocol/wire.ts';
+import { t } from '../i18n.ts';
+import { Chart, COLORS, canvas } from './setup.ts';
+
+type Point = { x: number; y: number };
+const KEEP = 60;
+
+export class RequestsChart {
+  readonly #chart: Chart<'line', Point[]>;
+  #previous: { at: number; stats: StatsResponse } | undefined;
+  readonly #history: { at: number; rates: number[] }[] = [];
+
+  constructor(id: string) {
+    this.#chart = new Chart(canvas(id), {
+      type: 'line',
+      data: {
+        datasets: TRANSPORT_NAMES.map((name) => ({
+          label: name,
+          data: [] as Point[],
+          borderColor: COLORS[name],
+          backgroundColor: COLORS[name],
+          pointRadius: 0,
+          borderWidth: 2,
+        })),
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'linear', min: -60, max: 0, title: { display: true, text: '' } },
+          y: { type: 'linear', beginAtZero: true, title: { display: true, text: '' } },
+        },
+      },
+    });
+  }
+
+  /** Adds one stats snapshot; a counter that went down (cleared, restarted) restarts the deltas. */
+  update(stats: StatsResponse, at: number): void {
+    const prev = this.#previous;
+    this.#previous = { at, stats };
+    if (prev && prev.stats.epoch === stats.epoch && prev.stats.since === stats.since) {
+      const dt = (at - prev.at) / 1000;
+      if (dt > 0) {
+        const rates = TRANSPORT_NAMES.map(
+          (n) => Math.max(0, stats.transports[n].requests - prev.stats.transports[n].requests) / dt,
+        );
+        this.#history.push({ at, rates });
+        if (this.#history.length > KEEP) this.#history.shift();
+      }
+    }
+    TRANSPORT_NAMES.forEach((name, i) => {
+      const ds = this.#chart.data.datasets[i];
+      if (ds) {
+        ds.data = this.#history.map((h) => ({ x: (h.at - at) / 1000, y: h.rates[i] ?? 0 }));
+        ds.label = `${name} (Σ ${stats.transports[name].requests})`;
+      }
+    });
+    const scales = this.#chart.options.scales;
+    if (scales?.x?.title) scales.x.title.text = t('axis.secondsAgo');
+    if (scales?.y?.title) scales.y.title.text = t('axis.reqs');
+    this.#chart.update('none');
+  }
+}
