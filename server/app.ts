@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { mountControl } from './control.ts';
 import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
+import { type Observer, silentObserver } from './observer.ts';
 import { originAllowed } from './origin.ts';
 import type { Publisher } from './publish.ts';
 import { servePage } from './static.ts';
@@ -18,6 +19,8 @@ export interface AppDeps {
   stats: Stats;
   config: Config;
   publisher: Publisher;
+  /** Logs and metrics; a silent one when absent (an app built by a test). */
+  observer?: Observer;
 }
 
 /** The Koa app plus what the HTTP server needs from it: upgrade routes and transports to close. */
@@ -51,6 +54,7 @@ function clientWentAway(err: unknown): boolean {
  */
 export function createApp(deps: AppDeps): PushraceApp {
   const { feed, stats, config, publisher } = deps;
+  const observer = deps.observer ?? silentObserver(stats);
   const app = new Koa();
   const router = new Router();
   const upgrades = new Map<string, UpgradeHandler>();
@@ -105,6 +109,7 @@ export function createApp(deps: AppDeps): PushraceApp {
       config,
       counters: stats.transports[t.name],
       publisher,
+      observer,
     }),
   );
 

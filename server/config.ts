@@ -33,6 +33,37 @@ export const DEFAULTS = {
   maxMessageBytes: 8 * 1024,
   /** ws `maxPayload`: a bigger frame closes the connection with 1009. */
   wsMaxPayload: 64 * 1024,
+  /** ws `maxFragments`: a message split into more fragments than this closes the connection (1009). */
+  wsMaxFragments: 64,
+  /** ws `maxBufferedChunks`: received chunks buffered for one frame before the connection is closed. */
+  wsMaxBufferedChunks: 1024,
+  /**
+   * WebSocket heartbeat: a ping this often; a peer that has not answered the previous ping by
+   * the next tick is terminated, so a dead peer is gone within two intervals.
+   */
+  wsHeartbeatMs: 30_000,
+  /**
+   * Per-connection send buffer bound (WS `bufferedAmount`, SSE queued bytes): past it the
+   * stream pauses and resumes from the feed once drained, so a slow reader costs no memory.
+   */
+  sendBufferBytes: 1024 * 1024,
+  /** A stream paused on a full send buffer for this long is a stuck reader: closed (WS 1013). */
+  slowConsumerMs: 10_000,
+  /** Open TCP connections, all clients together; beyond it: 503 (before any upgrade). 0 = no cap. */
+  maxConnections: 20_000,
+  /** Open TCP connections from one IP address; beyond it: 503. 0 = no cap. */
+  maxConnectionsPerIp: 1_000,
+  /** Header lines in one request or upgrade; more is refused with 431. */
+  maxHeaderCount: 100,
+  /** Consecutive rate-limited WebSocket publishes before the connection is closed with 1008. */
+  wsMaxRateStrikes: 20,
+  /** When set, publishing needs it: `Authorization: Bearer` on HTTP, `?token=` or an auth frame on WS. */
+  publishToken: '',
+  /** PEM certificate and key files: when both are set the server speaks https and wss. */
+  tlsCert: '',
+  tlsKey: '',
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: 'info',
   /** Where the built dashboard lives. */
   pageDir: 'dist/page',
 } as const;
@@ -74,6 +105,17 @@ const VARIABLES = {
   allowedOrigins: { env: 'ALLOWED_ORIGINS', schema: z.string().transform(list).pipe(z.array(originSchema)) },
   logRate: { env: 'LOG_RATE', schema: z.coerce.number().min(0).max(10_000) },
   publishRate: { env: 'PUBLISH_RATE', schema: z.coerce.number().min(0).max(1_000_000) },
+  wsHeartbeatMs: { env: 'WS_HEARTBEAT_MS', schema: int(10, 3_600_000) },
+  sendBufferBytes: { env: 'SEND_BUFFER_BYTES', schema: int(16 * 1024, 1024 * 1024 * 1024) },
+  slowConsumerMs: { env: 'SLOW_CONSUMER_MS', schema: int(10, 3_600_000) },
+  maxConnections: { env: 'MAX_CONNECTIONS', schema: int(0, 10_000_000) },
+  maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', schema: int(0, 10_000_000) },
+  maxHeaderCount: { env: 'MAX_HEADER_COUNT', schema: int(10, 2000) },
+  wsMaxRateStrikes: { env: 'WS_MAX_RATE_STRIKES', schema: int(1, 1_000_000) },
+  publishToken: { env: 'PUBLISH_TOKEN', schema: z.string().min(16, 'a publish token is at least 16 characters') },
+  tlsCert: { env: 'TLS_CERT', schema: z.string().min(1) },
+  tlsKey: { env: 'TLS_KEY', schema: z.string().min(1) },
+  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
 } as const;
 
 type VariableName = keyof typeof VARIABLES;
@@ -119,5 +161,9 @@ export function loadConfig(
     }
     target[key] = parsed.data;
   }
-  return { ...config, ...overrides };
+  const result = { ...config, ...overrides };
+  if ((result.tlsCert === '') !== (result.tlsKey === '')) {
+    throw new ConfigError('TLS needs both --tls-cert (TLS_CERT) and --tls-key (TLS_KEY)');
+  }
+  return result;
 }

@@ -21,8 +21,10 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the body is larger than the limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },
   RATE_LIMITED: { status: 429, message: 'too many publishes; slow down' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'request headers are too large or too many' },
   INTERNAL: { status: 500, message: 'internal error' },
   SHUTTING_DOWN: { status: 503, message: 'the server is shutting down' },
+  TOO_MANY_CONNECTIONS: { status: 503, message: 'too many open connections; retry later' },
   /** WebSocket only: a frame that is not a JSON object of a known type. */
   BAD_FRAME: { status: 400, message: 'frames must be JSON objects with a known "type"' },
   /** WebSocket only: binary frames carry nothing in this protocol. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import { PushraceError } from './errors.ts';
 import type { Feed, PublishResult } from './feed/feed.ts';
+import type { Metrics } from './metrics.ts';
 import { KeyedLimiter, type TokenBucket } from './rate-limit.ts';
 
 /** Client-chosen message id: printable ASCII, so it is safe to log and to echo. */
@@ -46,12 +47,21 @@ export function describeIssues(error: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-export function createPublisher(feed: Feed, config: Pick<Config, 'publishRate' | 'maxMessageBytes'>): Publisher {
+/**
+ * The one way messages from clients enter the feed (POST and WS `publish` frames share it), so
+ * validation, size and rate limits are the same on both. `metrics` times each stored publish.
+ */
+export function createPublisher(
+  feed: Feed,
+  config: Pick<Config, 'publishRate' | 'maxMessageBytes'>,
+  metrics?: Metrics,
+): Publisher {
   const perIp = new KeyedLimiter(config.publishRate);
   return {
     async publish(raw, who) {
       const wait = Math.max(who.bucket?.take() ?? 0, perIp.take(who.ip));
       if (wait > 0) {
+        metrics?.violation('rate_limited');
         throw new PushraceError('RATE_LIMITED', `at most ${config.publishRate} publishes a second`, {
           'Retry-After': String(Math.ceil(wait / 1000)),
         });
@@ -66,7 +76,10 @@ export function createPublisher(feed: Feed, config: Pick<Config, 'publishRate' |
           `body is ${size} bytes as JSON; the limit is ${config.maxMessageBytes}`,
         );
       }
-      return feed.publish(parsed.data);
+      const done = metrics?.publishTimer();
+      const result = await feed.publish(parsed.data);
+      done?.();
+      return result;
     },
   };
 }

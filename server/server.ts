@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app.ts';
@@ -6,7 +8,10 @@ import type { Config } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { type RunningSource, startSources } from './feed/sources.ts';
+import { createFrontDoor, pathOf } from './front-door.ts';
+import { ConnectionLimiter } from './limits.ts';
 import { type MeterKey, meterServer } from './metering/socket-meter.ts';
+import { createObserver, type Observer } from './observer.ts';
 import { originAllowed } from './origin.ts';
 import { createPublisher } from './publish.ts';
 import { Stats } from './stats.ts';
@@ -15,12 +20,16 @@ import { rejectUpgrade } from './upgrade.ts';
 
 /** A listening pushrace server and the handles tests and the harness need. */
 export interface RunningServer {
-  /** `http://host:port`, with the port actually bound (config.port 0 picks a free one). */
+  /** `http(s)://host:port`, with the port actually bound (config.port 0 picks a free one). */
   readonly url: string;
   readonly config: Config;
   readonly feed: Feed;
   readonly stats: Stats;
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
+  /** The structured log and the Prometheus metrics of this server. */
+  readonly observer: Observer;
+  /** Open TCP connections as the connection caps count them. */
+  readonly connections: ConnectionLimiter;
   /**
    * Graceful stop: no new connections, held long-polls answered 204, SSE streams ended,
    * WebSockets closed with 1001, then the remaining sockets closed.
@@ -34,27 +43,41 @@ export function classify(method: string, path: string): MeterKey {
   return 'other';
 }
 
-const pathOf = (url: string | undefined) => {
-  const q = (url ?? '/').indexOf('?');
-  return q === -1 ? (url ?? '/') : (url ?? '/').slice(0, q);
-};
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Plain HTTP, or HTTPS when a certificate and key are configured (the same routes either way). */
+function createHttpServer(config: Config, handler: Handler): { server: Server | HttpsServer; tls: boolean } {
+  if (config.tlsCert === '') return { server: createServer(handler), tls: false };
+  const server = createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler);
+  return { server, tls: true };
+}
 
 /**
- * Starts the server: feed → app → HTTP server → meter → upgrade routing → sources → listen.
- * `feed` defaults to a new in-memory feed of `config.historySize` messages.
+ * Starts the server: feed → app → HTTP(S) server → meter → limits → upgrade routing →
+ * sources → listen. `feed` defaults to a new in-memory feed of `config.historySize` messages.
  */
 export async function startServer(config: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
   const feed = opts.feed ?? new MemoryFeed({ historySize: config.historySize });
   const stats = new Stats();
-  const publisher = createPublisher(feed, config);
-  const { app, upgrades, transports } = createApp({ feed, stats, config, publisher });
-  const server = createServer(app.callback());
-  const meter = meterServer(server, stats, classify);
+  const observer = createObserver(stats, config.logLevel);
+  const { log } = observer;
+  const publisher = createPublisher(feed, config, observer.metrics);
+  const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, observer });
+  const limiter = new ConnectionLimiter(config.maxConnections, config.maxConnectionsPerIp);
+  const front = createFrontDoor(config, limiter, observer);
+  const koa = app.callback();
+  const { server, tls } = createHttpServer(config, (req, res) => {
+    if (!front.request(req, res)) void koa(req, res);
+  });
+  // TLS: the plaintext sockets carry the HTTP, and are the ones requests point at.
+  const connectionEvent = tls ? 'secureConnection' : 'connection';
+  server.on(connectionEvent, (socket: Socket) => limiter.admit(socket));
+  const meter = meterServer(server, stats, classify, connectionEvent);
   // Responses not finished yet: close() waits for these, then drops every socket left (idle
   // keep-alives, and sockets that connected but never sent a request).
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  server.on('request', (_req, res) => {
+  server.on('request', (_req, res: ServerResponse) => {
     inFlight++;
     res.once('close', () => {
       inFlight--;
@@ -62,20 +85,29 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     });
   });
 
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (front.upgrade(req, socket)) return;
     const handler = upgrades.get(pathOf(req.url));
     if (!handler) return rejectUpgrade(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`);
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
+      observer.metrics.violation('forbidden_origin');
+      log.warn({
+        event: 'violation',
+        kind: 'forbidden-origin',
+        ip: req.socket.remoteAddress,
+        origin: req.headers.origin,
+      });
       return rejectUpgrade(socket, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not open a WebSocket here`);
     }
     handler(req, socket, head);
   });
 
   // Malformed requests: Node's parser refuses them; answer in the same JSON shape as the app.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    if (tooLarge) observer.metrics.violation('too_many_headers');
     const status = tooLarge ? 431 : 400;
     const body = JSON.stringify({
       error: tooLarge
@@ -100,16 +132,21 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  log.info({ event: 'listening', url, epoch: feed.epoch, tls }, 'listening');
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url,
     config,
     feed,
     stats,
     server,
+    observer,
+    connections: limiter,
     close() {
       closing ??= (async () => {
+        log.info({ event: 'closing' }, 'closing');
         for (const s of sources) s.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));
@@ -123,6 +160,8 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
         server.closeAllConnections();
         await closed;
         meter.stop();
+        observer.metrics.stop();
+        log.info({ event: 'closed' }, 'closed');
       })();
       return closing;
     },

@@ -6,15 +6,23 @@ import type { FetchLike, PublishAck, PublishRequest } from './types.ts';
  * Publishes one message with `POST /api/messages`, the way every transport but ws publishes
  * (chat from the dashboard, the harness's bench messages). Resolves with the stored seq;
  * throws a ServerError carrying the server's `{ error: { code, message } }` on a non-2xx.
+ * `token` is sent as `Authorization: Bearer` for a server that requires one (PUBLISH_TOKEN).
  */
-export async function publishHttp(baseUrl: string, input: PublishRequest, fetchImpl?: FetchLike): Promise<PublishAck> {
+export async function publishHttp(
+  baseUrl: string,
+  input: PublishRequest,
+  fetchImpl?: FetchLike,
+  token?: string,
+): Promise<PublishAck> {
   const f = fetchOf({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   const payload: PublishRequest = { body: input.body };
   if (input.source !== undefined) payload.source = input.source;
   if (input.id !== undefined) payload.id = input.id;
   const res = await f(`${baseUrl.replace(/\/+$/, '')}/api/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: token
+      ? { 'content-type': 'application/json', authorization: `Bearer ${token}` }
+      : { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
   });
   const text = await res.text();

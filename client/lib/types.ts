@@ -218,4 +218,9 @@ export interface ClientOptions {
   EventSource?: EventSourceConstructor;
   /** Reconnect and retry delays after a failure. */
   backoff?: BackoffOptions;
+  /**
+   * The server's publish token (`PUBLISH_TOKEN`), when it requires one. ws sends it as
+   * `?token=` on the upgrade, so the socket may publish; reading never needs it.
+   */
+  token?: string;
 }

@@ -46,7 +46,7 @@ export function createWsTransport(options: ClientOptions): PublishingTransport {
   const connect = () => {
     if (!WebSocketImpl) return;
     const g = session.renew();
-    const url = feedUrl(toWebSocketBase(opts.baseUrl), '/ws', cursor.position);
+    const url = feedUrl(toWebSocketBase(opts.baseUrl), '/ws', cursor.position, { token: opts.token });
     const sentAt = now();
     let opened = false;
     let lastError = '';

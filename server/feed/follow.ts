@@ -50,19 +50,23 @@ export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () =>
       const page = await feed.read(cursor, { epoch: feed.epoch, limit: opts.pageSize });
       if (stopped) return;
       for (const m of page.messages) if (m.seq === cursor + 1) deliver(m);
-      if (page.messages.length < opts.pageSize) {
-        // Synchronous from here: nothing can be published between these lines.
-        pending.sort((a, b) => a.seq - b.seq);
-        while (pending.length > 0 && (pending[0]?.seq ?? 0) <= cursor + 1) {
-          const m = pending.shift() as FeedMessage;
-          if (m.seq === cursor + 1) deliver(m);
-        }
-        if (pending.length === 0) {
-          live = true;
-          return;
-        }
-      }
+      if (page.messages.length < opts.pageSize && drainPending()) return;
     }
+  };
+
+  /**
+   * Delivers the queued live messages that continue the stream and goes live when the queue
+   * empties; false if a gap remains (more history to read first). Synchronous, so nothing
+   * can be published between the check and going live.
+   */
+  const drainPending = (): boolean => {
+    pending.sort((a, b) => a.seq - b.seq);
+    while (pending.length > 0 && (pending[0]?.seq ?? 0) <= cursor + 1) {
+      const m = pending.shift() as FeedMessage;
+      if (m.seq === cursor + 1) deliver(m);
+    }
+    live = pending.length === 0;
+    return live;
   };
 
   const begin = async () => {
@@ -77,17 +81,7 @@ export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () =>
     );
     for (const m of first.messages) if (!stopped) deliver(m);
     if (stopped) return;
-    if (first.messages.length < opts.pageSize) {
-      pending.sort((a, b) => a.seq - b.seq);
-      while (pending.length > 0 && (pending[0]?.seq ?? 0) <= cursor + 1) {
-        const m = pending.shift() as FeedMessage;
-        if (m.seq === cursor + 1) deliver(m);
-      }
-      if (pending.length === 0) {
-        live = true;
-        return;
-      }
-    }
+    if (first.messages.length < opts.pageSize && drainPending()) return;
     await catchUp();
   };
 

@@ -1,5 +1,6 @@
 import type { ReadResult } from '../feed/feed.ts';
 import { parseAfter, parseEpoch, parseLimit, parseTimeout } from '../query.ts';
+import { noBuffering } from './no-buffering.ts';
 import { readResponseBody } from './read-response.ts';
 import type { Transport } from './transport.ts';
 
@@ -25,7 +26,7 @@ export const longPoll: Transport = {
       const epoch = parseEpoch(ctx.query.epoch);
       const limit = parseLimit(ctx.query.limit, config.readLimit);
       const timeout = parseTimeout(ctx.query.timeout, config.longPollTimeoutMs, config.longPollMaxTimeoutMs);
-      ctx.set('Cache-Control', 'no-store');
+      noBuffering(ctx);
 
       let published = false;
       let gone = false;

@@ -1,4 +1,5 @@
 import { parseAfter, parseEpoch, parseLimit } from '../query.ts';
+import { noBuffering } from './no-buffering.ts';
 import { readResponseBody } from './read-response.ts';
 import type { Transport } from './transport.ts';
 
@@ -17,7 +18,7 @@ export const poll: Transport = {
       const r = await feed.read(after, { epoch, limit });
       counters.delivered += r.messages.length;
       if (r.messages.length === 0) counters.emptyResponses++;
-      ctx.set('Cache-Control', 'no-store');
+      noBuffering(ctx);
       ctx.type = 'application/json';
       ctx.body = readResponseBody(r);
     });

@@ -1,9 +1,10 @@
 import { PassThrough } from 'node:stream';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import { sseMessageEvent } from '../feed/encode.ts';
-import { follow } from '../feed/follow.ts';
 import { PushraceError } from '../errors.ts';
+import { sseMessageEvent } from '../feed/encode.ts';
 import { parseAfter, parseEpoch } from '../query.ts';
+import { flowFollow } from './flow.ts';
+import { noBuffering } from './no-buffering.ts';
 import type { Transport } from './transport.ts';
 
 /** The first event of a stream: `hello`, or `reset` when the cursor could not be honoured. */
@@ -14,12 +15,14 @@ function startEvent(h: Hello, retryMs: number): string {
 /**
  * Server-Sent Events: one long response of `id: <seq>` / `data: <json>` events. `Last-Event-ID`
  * (sent by EventSource on its own reconnects) takes precedence over `after`. Comment lines
- * keep idle proxies from closing the stream.
+ * keep idle proxies from closing the stream. The send buffer is bounded (flow.ts): a slow
+ * reader is paused and resumed from the feed; one that stays full is cut off.
  */
 export const sse: Transport = {
   name: 'sse',
   path: '/api/sse',
-  mount({ router, feed, config, counters }) {
+  mount({ router, feed, config, counters, observer }) {
+    const { log, metrics } = observer;
     const open = new Set<PassThrough>();
     let closing = false;
 
@@ -33,31 +36,53 @@ export const sse: Transport = {
       ctx.req.socket.setTimeout(0);
       ctx.status = 200;
       ctx.type = 'text/event-stream';
-      ctx.set('Cache-Control', 'no-store');
-      ctx.set('X-Accel-Buffering', 'no');
+      noBuffering(ctx);
       const stream = new PassThrough();
       open.add(stream);
       ctx.body = stream;
+      const res = ctx.res;
+      const ip = ctx.ip;
+      log.debug({ event: 'connect', transport: 'sse', ip });
 
-      const stop = follow(
+      const stop = flowFollow(
         feed,
-        { after, epoch, pageSize: config.readLimit },
+        { after, epoch, pageSize: config.readLimit, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs },
         {
-          start: (h) => stream.write(startEvent(h, config.sseRetryMs)),
+          start: (h, first) => {
+            // A resume after a pause only speaks when it is a reset: a plain `reset` event.
+            stream.write(
+              first ? startEvent(h, config.sseRetryMs) : startEvent({ ...h, reset: true }, config.sseRetryMs),
+            );
+          },
           message: (m: FeedMessage) => {
             stream.write(sseMessageEvent(m));
             counters.delivered++;
           },
+          queued: () => stream.writableLength + stream.readableLength + res.writableLength,
+          paused: () => metrics.drop('sse', 'paused'),
+          stalled: () => {
+            metrics.drop('sse', 'closed');
+            log.warn({ event: 'violation', kind: 'slow-consumer', transport: 'sse', ip });
+            // The reader is not reading: ending politely would wait behind the full buffer.
+            res.destroy();
+          },
           error: () => stream.end(),
         },
       );
-      const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), config.sseHeartbeatMs);
+      const heartbeat = setInterval(() => {
+        if (stream.writableLength + stream.readableLength + res.writableLength <= config.sendBufferBytes) {
+          stream.write(': heartbeat\n\n');
+        }
+      }, config.sseHeartbeatMs);
       const cleanup = () => {
         clearInterval(heartbeat);
         stop();
-        open.delete(stream);
+        if (open.delete(stream)) {
+          metrics.close('sse', 'end');
+          log.debug({ event: 'disconnect', transport: 'sse', ip });
+        }
       };
-      ctx.res.once('close', () => {
+      res.once('close', () => {
         cleanup();
         stream.destroy();
       });

@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { TransportName, TransportStats } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import type { Feed } from '../feed/feed.ts';
+import type { Observer } from '../observer.ts';
 import type { Publisher } from '../publish.ts';
 
 export type { TransportName } from '../../protocol/wire.ts';
@@ -26,6 +27,8 @@ export interface TransportHost {
   readonly counters: TransportStats;
   /** Validating, rate-limited publishing shared with POST /api/messages. */
   readonly publisher: Publisher;
+  /** Structured log and metrics: connects, disconnects, violations, drops, close codes. */
+  readonly observer: Observer;
 }
 
 /** A mounted transport; `close` ends every open exchange at once (shutdown, tests). */

@@ -3,7 +3,7 @@ import { type RunningServer, startServer } from '../../server/server.ts';
 
 /** A quiet server on a free loopback port; the test closes it. */
 export function startTestServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
-  return startServer(loadConfig({}, [], { port: 0, sources: [], ...overrides }));
+  return startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', ...overrides }));
 }
 
 /**

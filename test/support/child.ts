@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+/** A server started as its own process (`server/main.ts`), as a user would run it. */
+export interface ServerChild {
+  proc: ChildProcess;
+  url: string;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the line that
+ * names the bound URL. Quiet by default (LOG_LEVEL=silent, no sources).
+ */
+export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--sources', 'none', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${ms} ms: ${err}`)), ms);
+    proc.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = /serving (https?:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening: ${err}`));
+    });
+  });
+  return { proc, url, exited, stderr: () => err };
+}
