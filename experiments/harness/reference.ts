@@ -1,0 +1,111 @@
+/**
+ * The reference report: every scenario, full settings, on this machine, into
+ * reports/reference/<scenario>/, then reports/reference/README.md linking each report with its
+ * headline tables. `--index` only rewrites the README from the results already there (the
+ * index is rendered from results.json alone, like every report).
+ *
+ *   npx tsx experiments/harness/reference.ts [--index] [scenario …]
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { duration } from '../format.ts';
+import { alarms } from '../render/alarms.ts';
+import { capacityTable, costTable, headlineTable, type Table, targetsTable } from '../render/tables.ts';
+import { type Results, SCENARIOS, type ScenarioName } from '../results.ts';
+import { parseResults } from '../results-schema.ts';
+import { SCENARIO_REGISTRY } from '../scenarios/index.ts';
+
+/** Where the reference lives (the repository keeps this folder, ignores the rest of reports/). */
+export const REFERENCE_DIR = 'reports/reference';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+
+/** A table in Markdown pipes. */
+function mdTable(t: Table): string {
+  const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [row(t.head), `|${t.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...t.rows.map(row)].join('\n');
+}
+
+/** The README of the reference folder, from the scenarios' results (pure). */
+export function referenceIndex(all: ReadonlyArray<{ name: ScenarioName; results: Results }>): string {
+  const first = all[0]?.results.environment;
+  const out = ['# pushrace reference report', ''];
+  if (first) {
+    out.push(
+      `Measured on ${first.cpuModel} × ${first.cores} cores, Node ${first.node} (${first.platform}), commit \`${first.gitCommit ?? 'unknown'}\`, from ${first.startedAt}.`,
+      'The server runs in its own process pinned to core 0, the clients (client/lib, in load processes) and the',
+      'publisher on core 1; transports are measured one after another. Every scenario ran with its full settings:',
+      '`npx tsx experiments/harness/reference.ts` (= `npm run experiment -- <scenario> --out reports/reference/<scenario>`',
+      'for each). Each report also lists its warnings, e.g. windows during which other processes used the machine.',
+      '',
+    );
+  }
+  const targets = all.flatMap(({ results }) => results.targets ?? []);
+  if (targets.length > 0) out.push('## Targets', '', mdTable(targetsTable(targets)), '');
+  for (const { name, results } of all) {
+    const s = SCENARIO_REGISTRY[name];
+    out.push(
+      `## ${name}`,
+      '',
+      `[report.md](${name}/report.md) · [report.html](${name}/report.html) · [results.json](${name}/results.json) — ${s.description}`,
+      '',
+      `Took ${duration(results.environment.durationMs)}; params: ${Object.entries(results.params)
+        .map(([k, v]) => `\`${k}=${v}\``)
+        .join(', ')}.`,
+      '',
+    );
+    for (const a of alarms(results)) out.push(`> **${cell(a)}**`, '');
+    for (const run of results.runs) {
+      const cap = capacityTable(run);
+      if (cap && run.capacity)
+        out.push(`**${cell(run.label)}** (ratio ${run.capacity.ratio.toFixed(2)})`, '', mdTable(cap), '');
+      const rs = Object.values(run.transports);
+      if (rs.length > 0) {
+        // Nothing delivered (idle): what waiting cost is the headline, not latency.
+        const table = rs.some((r) => r.delivered > 0) ? headlineTable(run) : costTable(run);
+        out.push(`**${cell(run.label)}**`, '', mdTable(table), '');
+      }
+    }
+    if (results.warnings.length > 0) out.push(`${results.warnings.length} warning(s) in the report.`, '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Reads every scenario's results.json found under `dir`. */
+async function readAll(dir: string): Promise<Array<{ name: ScenarioName; results: Results }>> {
+  const found: Array<{ name: ScenarioName; results: Results }> = [];
+  for (const name of SCENARIOS) {
+    try {
+      const text = await readFile(join(dir, name, 'results.json'), 'utf8');
+      found.push({ name, results: parseResults(JSON.parse(text), `${name}/results.json`) });
+    } catch {
+      // Not run (yet): left out of the index.
+    }
+  }
+  return found;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const dir = resolve(REFERENCE_DIR);
+  const indexOnly = argv.includes('--index');
+  const names = argv.filter((a) => !a.startsWith('--')) as ScenarioName[];
+  for (const name of names.length > 0 ? names : indexOnly ? [] : SCENARIOS) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      console.error(`unknown scenario ${name}`);
+      return 2;
+    }
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'experiments/cli.ts', name, '--out', join(dir, name)], {
+      stdio: 'inherit',
+    });
+    if (r.status !== 0 && r.status !== 3) return r.status ?? 1;
+  }
+  await writeFile(join(dir, 'README.md'), referenceIndex(await readAll(dir)));
+  console.log(`wrote ${join(dir, 'README.md')}`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
