@@ -24,7 +24,8 @@ export function describeEnvironment(startedAt: Date, durationMs: number, cwd?: s
   return {
     node: process.version,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.availableParallelism(),
+    // The machine's cores, not this process's affinity: the harness pins itself to one.
+    cores: os.cpus().length,
     platform: `${process.platform}/${process.arch}`,
     gitCommit: gitCommit(cwd),
     startedAt: startedAt.toISOString(),

@@ -12,7 +12,7 @@ export const rtt: Scenario = {
     'Through a delay proxy adding 0, 20 and 100 ms each way (--sweep, one-way ms; --rtt R runs the one point R/2): what a real network does to each transport.',
   uses: ['sweep', 'clients', 'ratePerSec', 'durationMs', 'transports', 'pollIntervalMs', 'longPollTimeoutMs'],
   full: { sweep: [0, 20, 100], clients: 20, ratePerSec: 5, durationMs: 15_000 },
-  quick: { sweep: [0, 50], clients: 5, ratePerSec: 5, durationMs: 3000 },
+  quick: { sweep: [0, 50], clients: 5, ratePerSec: 5, durationMs: 2000 },
   refine(params, given) {
     return given.rttMs !== undefined && given.sweep === undefined ? { ...params, sweep: [given.rttMs / 2] } : params;
   },

@@ -12,7 +12,7 @@ export const scale: Scenario = {
     'Clients per transport from 10 to 10 000 (--sweep; --clients N caps it at N) at R msg/s: RSS per connection, fan-out latency, where each degrades.',
   uses: ['sweep', 'ratePerSec', 'durationMs', 'transports', 'pollIntervalMs', 'longPollTimeoutMs', 'rttMs'],
   full: { sweep: [10, 100, 1000, 10_000], ratePerSec: 1, durationMs: 6000 },
-  quick: { sweep: [10, 200], durationMs: 3000 },
+  quick: { sweep: [10, 100], durationMs: 2000 },
   freshServerPerWindow: true,
   refine(params, given) {
     const n = given.clients;
