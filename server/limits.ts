@@ -4,11 +4,17 @@ import type { Socket } from 'node:net';
  * Caps on open TCP connections, all together and per IP address. A socket over a cap is not
  * dropped silently: it is marked, and whatever it asks (a request or an upgrade) is answered
  * 503 with the JSON error body, so a browser sees why. Counts are released when sockets close,
- * so the map holds only IPs with open connections.
+ * so the maps hold only connections that are open.
+ *
+ * Sockets are admitted at TCP accept, before any TLS handshake: a handshake costs memory and
+ * CPU too, so a flood of half-open TLS connections counts against the caps like any other.
+ * Under TLS the request arrives on a different socket object (the TLSSocket wrapping the TCP
+ * one), so refused connections are recognised by their address pair, which both share.
  */
 export class ConnectionLimiter {
   readonly #perIp = new Map<string, number>();
-  readonly #refused = new WeakSet<Socket>();
+  /** `remoteAddress|remotePort` of the refused connections still open. */
+  readonly #refused = new Set<string>();
   #open = 0;
 
   constructor(
@@ -21,12 +27,14 @@ export class ConnectionLimiter {
     return this.#open;
   }
 
-  /** Counts a new socket, or marks it refused when a cap is reached (0 = no cap). */
+  /** Counts a new TCP socket, or marks it refused when a cap is reached (0 = no cap). */
   admit(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
     const fromIp = this.#perIp.get(ip) ?? 0;
     if ((this.max > 0 && this.#open >= this.max) || (this.maxPerIp > 0 && fromIp >= this.maxPerIp)) {
-      this.#refused.add(socket);
+      const key = pairOf(socket);
+      this.#refused.add(key);
+      socket.once('close', () => this.#refused.delete(key));
       return;
     }
     this.#open++;
@@ -39,8 +47,12 @@ export class ConnectionLimiter {
     });
   }
 
-  /** Whether this socket was over a cap when it connected. */
+  /** Whether this socket (the TCP socket, or the TLS socket over it) was over a cap when it connected. */
   refused(socket: Socket): boolean {
-    return this.#refused.has(socket);
+    return this.#refused.size > 0 && this.#refused.has(pairOf(socket));
   }
+}
+
+function pairOf(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }

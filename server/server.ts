@@ -69,9 +69,10 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const { server, tls } = createHttpServer(config, (req, res) => {
     if (!front.request(req, res)) void koa(req, res);
   });
-  // TLS: the plaintext sockets carry the HTTP, and are the ones requests point at.
+  // Caps count every TCP connection at accept, before any TLS handshake.
+  server.on('connection', (socket: Socket) => limiter.admit(socket));
+  // TLS: the plaintext sockets carry the HTTP, and are the ones the meter reads.
   const connectionEvent = tls ? 'secureConnection' : 'connection';
-  server.on(connectionEvent, (socket: Socket) => limiter.admit(socket));
   const meter = meterServer(server, stats, classify, connectionEvent);
   // Responses not finished yet: close() waits for these, then drops every socket left (idle
   // keep-alives, and sockets that connected but never sent a request).

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +62,39 @@ describe('tls', () => {
     const poll = s.stats.transports.poll;
     assert.equal(poll.requests, 1, 'the meter parsed the decrypted request');
     assert.ok(poll.bytesOut.payload === Buffer.byteLength(body), 'payload counted in plaintext bytes');
+  });
+
+  it('counts a TCP connection against the caps before its TLS handshake', async () => {
+    const capped = await startTestServer({
+      tlsCert: join(dir, 'cert.pem'),
+      tlsKey: join(dir, 'key.pem'),
+      maxConnections: 2,
+    });
+    const port = Number(new URL(capped.url).port);
+    const silent: Socket[] = [];
+    try {
+      // Two clients that connect and never start a handshake hold both places.
+      for (let i = 0; i < 2; i++) silent.push(connect(port, '127.0.0.1'));
+      await waitFor(() => capped.connections.open === 2, 2000, 'half-open TLS connections counted');
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request(`${capped.url}/healthz`, { ca }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(answer.status, 503);
+      assert.equal(JSON.parse(answer.body).error.code, 'TOO_MANY_CONNECTIONS');
+      for (const socket of silent) socket.destroy();
+      await waitFor(() => capped.connections.open === 0, 2000, 'released');
+    } finally {
+      for (const socket of silent) socket.destroy();
+      await capped.close();
+    }
   });
 
   it('serves wss', async () => {
