@@ -1,6 +1,9 @@
 /**
  * `npm start`: configuration → feed → app → HTTP server → transports → listen, on the
  * in-memory feed. SIGTERM/SIGINT close gracefully within 5 s; a second signal exits at once.
+ * Everything after configuration is logged through the server's pino logger (JSON lines on
+ * stdout; the `listening` line's msg is `serving <url>`). A bad configuration is reported on
+ * stderr in plain words, since there is no logger yet to carry it.
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
@@ -17,27 +20,25 @@ try {
 }
 
 const running = await startServer(config);
-console.log(
-  `pushrace: serving ${running.url} (epoch ${running.feed.epoch}, sources: ${config.sources.join(', ') || 'none'})`,
-);
+const { log } = running.observer;
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) {
-    console.error(`pushrace: ${signal} again, exiting now`);
+    log.warn({ event: 'signal', signal, action: 'exit-now' }, `${signal} again, exiting now`);
     process.exit(1);
   }
   stopping = true;
-  console.log(`pushrace: ${signal}, closing`);
+  log.info({ event: 'signal', signal, action: 'close' }, `${signal}, closing`);
   const deadline = setTimeout(() => {
-    console.error('pushrace: still open after 5 s, exiting');
+    log.error({ event: 'shutdown-timeout', afterMs: 5000 }, 'still open after 5 s, exiting');
     process.exit(1);
   }, 5000);
   deadline.unref();
   running.close().then(
     () => process.exit(0),
     (err: unknown) => {
-      console.error('pushrace: error while closing', err);
+      log.error({ event: 'shutdown-error', err }, 'error while closing');
       process.exit(1);
     },
   );

@@ -134,7 +134,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
-  log.info({ event: 'listening', url, epoch: feed.epoch, tls }, 'listening');
+  log.info({ event: 'listening', url, epoch: feed.epoch, tls, sources: config.sources }, `serving ${url}`);
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+/** The URL in the server's `listening` log line. */
+export const SERVING = /"msg":"serving (https?:\/\/[^\s"]+)"/;
+
 /** A server started as its own process (`server/main.ts`), as a user would run it. */
 export interface ServerChild {
   proc: ChildProcess;
@@ -11,12 +14,13 @@ export interface ServerChild {
 }
 
 /**
- * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the line that
- * names the bound URL. Quiet by default (LOG_LEVEL=silent, no sources).
+ * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
+ * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default; stdout
+ * after that line is drained unread.
  */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--sources', 'none', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -29,14 +33,16 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${ms} ms: ${err}`)), ms);
-    proc.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    const onData = (c: string) => {
       out += c;
-      const m = /serving (https?:\/\/\S+)/.exec(out);
+      const m = SERVING.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
+        proc.stdout?.off('data', onData).resume();
         resolve(m[1]);
       }
-    });
+    };
+    proc.stdout?.setEncoding('utf8').on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before listening: ${err}`));
