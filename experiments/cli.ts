@@ -8,13 +8,23 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/wire.ts';
+import { CORES, pinSelf } from './harness/pin.ts';
 import { summary } from './harness/print.ts';
 import { createProgress } from './harness/progress.ts';
 import { resolveParams, runScenario } from './harness/runner.ts';
-import { writeReport } from './report.ts';
-import { SCENARIOS, type ScenarioName } from './results.ts';
+import { writeReport, writeSoakReport } from './report.ts';
+import { SCENARIOS } from './results.ts';
 import { SCENARIO_REGISTRY } from './scenarios/index.ts';
 import { PARAM_DEFAULTS, type ScenarioParams } from './scenarios/scenario.ts';
+import { verdictLines } from './soak/render.ts';
+import { runSoak, SOAK_DEFAULTS, soakParams } from './soak/run.ts';
+
+/** Not a load scenario: all four transports at once, clients bouncing, for minutes (soak/). */
+const SOAK = 'soak';
+const COMMANDS = [...SCENARIOS, SOAK] as const;
+type CommandName = (typeof COMMANDS)[number];
+/** The options a soak reads; any other is refused rather than silently ignored. */
+const SOAK_OPTIONS = new Set(['quick', 'clients', 'rate', 'duration', 'pollInterval', 'out']);
 
 /** Parsers of option values: each refuses a bad value with a message naming what is wrong. */
 const number =
@@ -94,6 +104,12 @@ function scenarioHelp(): string {
     '',
     'Scenarios:',
     ...lines,
+    `  ${SOAK}`,
+    '    All four transports at once, every client stopping and resuming at random, for minutes: 0 lost,',
+    "    0 duplicated, and the server's RSS (after a full GC) flat once its history is full.",
+    '    reads: duration, clients (per transport), rate, poll-interval',
+    `    full:  ${SOAK_DEFAULTS.full.durationMs / 1000} s, ${SOAK_DEFAULTS.full.clientsPerTransport} clients, ${SOAK_DEFAULTS.full.ratePerSec} msg/s`,
+    `    quick: ${SOAK_DEFAULTS.quick.durationMs / 1000} s, ${SOAK_DEFAULTS.quick.clientsPerTransport} clients, ${SOAK_DEFAULTS.quick.ratePerSec} msg/s (memory not judged under 5 min)`,
     '',
     `Unset parameters: ${Object.entries(PARAM_DEFAULTS)
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`)
@@ -105,6 +121,7 @@ function scenarioHelp(): string {
     '  npm run experiment -- steady --quick',
     '  npm run experiment -- interval-sweep --sweep 100,500,2000 --rate 2',
     '  npm run experiment -- scale --clients 1000 --transports ws,long-poll',
+    '  npm run experiment -- soak --duration 600',
   ].join('\n');
 }
 
@@ -114,11 +131,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('npm run experiment --')
     .description('Runs one pushrace load experiment and writes results.json, report.md and report.html.')
-    .argument('<scenario>', `the experiment: ${SCENARIOS.join(', ')}`, (raw: string) => {
-      if (!(SCENARIOS as readonly string[]).includes(raw)) {
-        throw new InvalidArgumentError(`choose one of ${SCENARIOS.join(', ')}.`);
+    .argument('<scenario>', `the experiment: ${COMMANDS.join(', ')}`, (raw: string) => {
+      if (!(COMMANDS as readonly string[]).includes(raw)) {
+        throw new InvalidArgumentError(`choose one of ${COMMANDS.join(', ')}.`);
       }
-      return raw as ScenarioName;
+      return raw as CommandName;
     })
     .option('--quick', "the scenario's short settings (well under a minute), for a smoke run")
     .option(
@@ -163,7 +180,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--load-processes <n>', 'client processes on the load core', integer('--load-processes', 1, 16))
     .addHelpText('after', scenarioHelp())
     .showHelpAfterError()
-    .action(async (name: ScenarioName, o: CliOptions) => {
+    .action(async (name: CommandName, o: CliOptions) => {
+      if (name === SOAK) {
+        code = await soak(o);
+        return;
+      }
       const scenario = SCENARIO_REGISTRY[name];
       const quick = o.quick === true;
       const params = resolveParams(scenario, quick, givenParams(o));
@@ -191,6 +212,41 @@ export async function main(argv: string[]): Promise<number> {
     });
   await program.parseAsync(argv, { from: 'user' });
   return code;
+}
+
+/** `experiment soak`: runs it, writes results.json and the reports, prints the verdict; exit 0 only on a pass. */
+async function soak(o: CliOptions): Promise<number> {
+  const foreign = Object.keys(o).filter((k) => !SOAK_OPTIONS.has(k));
+  if (foreign.length > 0) {
+    console.error(
+      `experiment: soak does not read ${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+    );
+    return 2;
+  }
+  const base = o.quick === true ? SOAK_DEFAULTS.quick : SOAK_DEFAULTS.full;
+  const params = soakParams({
+    durationMs: o.duration !== undefined ? o.duration * 1000 : base.durationMs,
+    clientsPerTransport: o.clients ?? base.clientsPerTransport,
+    ratePerSec: o.rate ?? base.ratePerSec,
+    ...(o.pollInterval !== undefined ? { pollIntervalMs: o.pollInterval } : {}),
+  });
+  const startedAt = new Date();
+  const dir = resolve(o.out ?? `reports/soak-${stamp(startedAt)}`);
+  await mkdir(dir, { recursive: true });
+  // The clients share the load core; the server child pins itself to the server core.
+  pinSelf(CORES.load);
+  const progress = createProgress();
+  let results: Awaited<ReturnType<typeof runSoak>>;
+  try {
+    results = await runSoak(params, progress.listener);
+  } finally {
+    progress.stop();
+  }
+  const paths = await writeSoakReport(dir, results);
+  console.log(
+    [...verdictLines(results), `wrote ${paths.results}`, `wrote ${paths.markdown}`, `wrote ${paths.html}`].join('\n'),
+  );
+  return results.verdict.ok ? 0 : 3;
 }
 
 process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {

@@ -11,6 +11,9 @@ import { renderHtml } from './render/html.ts';
 import { renderMarkdown } from './render/markdown.ts';
 import type { Results } from './results.ts';
 import { parseResults, ResultsError } from './results-schema.ts';
+import { renderSoakHtml, renderSoakMarkdown } from './soak/render.ts';
+import type { SoakResults } from './soak/results.ts';
+import { isSoakJson, parseSoakResults } from './soak/schema.ts';
 
 /** File names inside a results directory. */
 export const REPORT_FILES = { results: 'results.json', markdown: 'report.md', html: 'report.html' } as const;
@@ -33,7 +36,8 @@ export interface ReportPaths {
 
 /**
  * Reads DIR/results.json, validates it (throws `ResultsError` for another version or a bad
- * file) and writes DIR/report.md and DIR/report.html.
+ * file) and writes DIR/report.md and DIR/report.html. A soak's results (`"kind": "soak"`)
+ * get the soak's report.
  */
 export async function renderReport(dir: string): Promise<ReportPaths> {
   const paths = {
@@ -53,8 +57,14 @@ export async function renderReport(dir: string): Promise<ReportPaths> {
   } catch (e) {
     throw new ResultsError(`${paths.results} is not JSON: ${(e as Error).message}`, 'invalid');
   }
-  const results = parseResults(json, paths.results);
   const chartJs = await readChartJs();
+  if (isSoakJson(json)) {
+    const soak = parseSoakResults(json, paths.results);
+    await writeFile(paths.markdown, renderSoakMarkdown(soak));
+    await writeFile(paths.html, renderSoakHtml(soak, { chartJs }));
+    return paths;
+  }
+  const results = parseResults(json, paths.results);
   await writeFile(paths.markdown, renderMarkdown(results));
   await writeFile(paths.html, renderHtml(results, { chartJs }));
   return paths;
@@ -66,6 +76,13 @@ export async function renderReport(dir: string): Promise<ReportPaths> {
  */
 export async function writeReport(dir: string, results: Results): Promise<ReportPaths> {
   const checked = parseResults(results, 'the results to write');
+  await writeFile(join(dir, REPORT_FILES.results), `${JSON.stringify(checked, null, 2)}\n`);
+  return renderReport(dir);
+}
+
+/** The same for a soak: validate, write DIR/results.json, render. */
+export async function writeSoakReport(dir: string, results: SoakResults): Promise<ReportPaths> {
+  const checked = parseSoakResults(results, 'the soak results to write');
   await writeFile(join(dir, REPORT_FILES.results), `${JSON.stringify(checked, null, 2)}\n`);
   return renderReport(dir);
 }

@@ -111,20 +111,23 @@ const run = z.object({
   capacity: z.object({ poll: loadFigures, bare: loadFigures, ratio: finite }).optional(),
 });
 
+/** Where an experiment ran (`Results.environment`); the soak's results carry the same block. */
+export const environmentSchema = z.object({
+  node: z.string(),
+  cpuModel: z.string(),
+  cores: count,
+  platform: z.string(),
+  gitCommit: z.string().nullable(),
+  startedAt: z.string(),
+  durationMs: finite,
+});
+
 /** The whole file. Typed against `Results`, so the schema and the types cannot drift apart. */
 export const resultsSchema: z.ZodType<Results> = z.object({
   version: z.literal(RESULTS_VERSION),
   scenario: z.enum(SCENARIOS),
   params: z.record(z.string(), z.union([finite, z.string(), z.boolean()])),
-  environment: z.object({
-    node: z.string(),
-    cpuModel: z.string(),
-    cores: count,
-    platform: z.string(),
-    gitCommit: z.string().nullable(),
-    startedAt: z.string(),
-    durationMs: finite,
-  }),
+  environment: environmentSchema,
   runs: z.array(run).min(1),
   targets: z
     .array(

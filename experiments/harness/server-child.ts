@@ -95,6 +95,11 @@ const send = serveIpc({
   rss(args) {
     return rss(args === true);
   },
+  /** `process.memoryUsage()`, after a full GC when asked: the soak tells a leak from allocator slack. */
+  memory(args): NodeJS.MemoryUsage {
+    if (args === true) globalThis.gc?.();
+    return process.memoryUsage();
+  },
   /**
    * The snapshot `GET /api/stats` answers, read without a request: under overload (10 000
    * polling clients) the server may not accept a new connection for minutes, and the

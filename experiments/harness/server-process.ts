@@ -27,6 +27,8 @@ export interface ServerProcess {
   usage(gc: boolean): Promise<ServerUsageSample>;
   /** RSS now; `gc` first, so a baseline is not inflated by garbage. */
   rss(gc: boolean): Promise<number>;
+  /** `process.memoryUsage()` of the server; `gc` first, so what is left is what is retained. */
+  memory(gc: boolean): Promise<NodeJS.MemoryUsage>;
   /** The counters `GET /api/stats` answers, read over IPC (an overloaded server may accept no connection). */
   stats(): Promise<StatsResponse>;
   /** The feed's epoch and head, as `GET /healthz` says: where new clients start. */
@@ -60,6 +62,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     mark: () => ipc.call<null>('mark').then(() => undefined),
     usage: (gc) => ipc.call<ServerUsageSample>('usage', gc),
     rss: (gc) => ipc.call<number>('rss', gc),
+    memory: (gc) => ipc.call<NodeJS.MemoryUsage>('memory', gc),
     stats: () => ipc.call<StatsResponse>('stats'),
     health: () => ipc.call<{ epoch: string; head: number }>('health'),
     bare: () => ipc.call<string>('bare'),

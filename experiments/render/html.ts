@@ -64,7 +64,8 @@ function inlineScript(js: string): string {
   return js.replace(/^\s*\/\/[#@] sourceMappingURL=.*$/gm, '');
 }
 
-function htmlTable(t: Table): string {
+/** A table as HTML, numeric cells right-aligned, met/MISSED coloured. */
+export function htmlTable(t: Table): string {
   const head = t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const rows = t.rows
     .map((r) => {
@@ -78,7 +79,11 @@ function htmlTable(t: Table): string {
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
 }
 
-function figures(charts: ChartSpec[]): string {
+/** What the page shell needs of a chart: a canvas id, a title for it, and the config to draw. */
+export type PageChart = Pick<ChartSpec, 'id' | 'title' | 'config'>;
+
+/** The canvases of `charts`, in a responsive grid. */
+export function figures(charts: readonly PageChart[]): string {
   if (charts.length === 0) return '';
   const figs = charts.map(
     (c) =>
@@ -158,6 +163,19 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
     );
   }
 
+  return htmlPage(title, body, { results, charts }, options);
+}
+
+/**
+ * The self-contained page around `body`: CSP, style, the data as inline JSON, Chart.js inlined,
+ * and the boot script that draws `data.charts`. Shared by every report kind (scenarios, soak).
+ */
+export function htmlPage<Data extends { charts: readonly PageChart[] }>(
+  title: string,
+  body: readonly string[],
+  data: Data,
+  options: HtmlOptions,
+): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -169,7 +187,7 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
 </head>
 <body>
 ${body.join('\n')}
-<script type="application/json" id="pushrace-data">${jsonForScript({ results, charts })}</script>
+<script type="application/json" id="pushrace-data">${jsonForScript(data)}</script>
 <script>${inlineScript(options.chartJs)}</script>
 <script>${BOOT}</script>
 </body>

@@ -16,11 +16,12 @@ function cell(s: string): string {
 }
 
 /** Inline text outside tables: no raw HTML, no accidental formatting of labels. */
-function text(s: string): string {
+export function text(s: string): string {
   return s.replace(/([\\`*_<>[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
 }
 
-function mdTable(t: Table): string {
+/** A table as GitHub Markdown, numeric columns right-aligned. */
+export function mdTable(t: Table): string {
   const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
   const rule = `|${t.numeric.map((isNum) => (isNum ? ' ---: ' : ' --- ')).join('|')}|`;
   return [row(t.head), rule, ...t.rows.map(row)].join('\n');
