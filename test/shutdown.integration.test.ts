@@ -38,6 +38,12 @@ describe('shutdown', () => {
       assert.equal(code, 0);
       assert.ok(tookMs < 5000, `took ${tookMs} ms`);
       assert.doesNotMatch(child.stderr(), /Unhandled|Error/);
+      // The whole lifecycle is in the JSON log, and nothing at error level or above.
+      const log = child.stdout();
+      assert.match(log, /"event":"signal","signal":"SIGTERM","action":"close"/);
+      assert.match(log, /"event":"closed"/);
+      assert.doesNotMatch(log, /"level":(50|60)/);
+      for (const line of log.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
     } finally {
       child.proc.kill('SIGKILL');
     }
@@ -58,7 +64,7 @@ describe('shutdown', () => {
       const tookMs = performance.now() - signalledAt;
       console.log(`# second signal → exit ${code} in ${tookMs.toFixed(0)} ms`);
       assert.ok(tookMs < 1000, `took ${tookMs} ms`);
-      if (code !== 0) assert.match(child.stderr(), /again/);
+      if (code !== 0) assert.match(child.stdout(), /"event":"signal","signal":"SIGINT","action":"exit-now"/);
     } finally {
       child.proc.kill('SIGKILL');
     }

@@ -11,12 +11,13 @@ export interface ServerChild {
   exited: Promise<number | string>;
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Everything written to stdout so far: the JSON log lines. */
+  stdout(): string;
 }
 
 /**
  * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
- * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default; stdout
- * after that line is drained unread.
+ * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default.
  */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--sources', 'none', ...args], {
@@ -28,25 +29,27 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   proc.stderr?.setEncoding('utf8').on('data', (c: string) => {
     err += c;
   });
+  proc.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
   const exited = new Promise<number | string>((resolve) =>
     proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${ms} ms: ${err}`)), ms);
-    const onData = (c: string) => {
-      out += c;
+    const onData = () => {
       const m = SERVING.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
-        proc.stdout?.off('data', onData).resume();
+        proc.stdout?.off('data', onData);
         resolve(m[1]);
       }
     };
-    proc.stdout?.setEncoding('utf8').on('data', onData);
+    proc.stdout?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before listening: ${err}`));
     });
   });
-  return { proc, url, exited, stderr: () => err };
+  return { proc, url, exited, stderr: () => err, stdout: () => out };
 }
