@@ -2,9 +2,10 @@
  * The reference report: every scenario, full settings, on this machine, into
  * reports/reference/<scenario>/, then reports/reference/README.md linking each report with its
  * headline tables. `--index` only rewrites the README from the results already there (the
- * index is rendered from results.json alone, like every report).
+ * index is rendered from results.json alone, like every report). The ten-minute soak runs
+ * only when named (`… reference.ts soak`); its section is in the index whenever its results are.
  *
- *   npx tsx experiments/harness/reference.ts [--index] [scenario …]
+ *   npx tsx experiments/harness/reference.ts [--index] [scenario … | soak]
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,24 +13,25 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { duration } from '../format.ts';
 import { alarms } from '../render/alarms.ts';
-import { capacityTable, costTable, headlineTable, type Table, targetsTable } from '../render/tables.ts';
+import { mdTable } from '../render/markdown.ts';
+import { capacityTable, costTable, headlineTable, targetsTable } from '../render/tables.ts';
 import { type Results, SCENARIOS, type ScenarioName } from '../results.ts';
 import { parseResults } from '../results-schema.ts';
 import { SCENARIO_REGISTRY } from '../scenarios/index.ts';
+import { deliveryTable, verdictLines } from '../soak/render.ts';
+import type { SoakResults } from '../soak/results.ts';
+import { parseSoakResults } from '../soak/schema.ts';
 
 /** Where the reference lives (the repository keeps this folder, ignores the rest of reports/). */
 export const REFERENCE_DIR = 'reports/reference';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 
-/** A table in Markdown pipes. */
-function mdTable(t: Table): string {
-  const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [row(t.head), `|${t.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...t.rows.map(row)].join('\n');
-}
-
-/** The README of the reference folder, from the scenarios' results (pure). */
-export function referenceIndex(all: ReadonlyArray<{ name: ScenarioName; results: Results }>): string {
+/** The README of the reference folder, from the scenarios' (and the soak's) results (pure). */
+export function referenceIndex(
+  all: ReadonlyArray<{ name: ScenarioName; results: Results }>,
+  soak?: SoakResults,
+): string {
   const first = all[0]?.results.environment;
   const out = ['# pushrace reference report', ''];
   if (first) {
@@ -70,7 +72,35 @@ export function referenceIndex(all: ReadonlyArray<{ name: ScenarioName; results:
     }
     if (results.warnings.length > 0) out.push(`${results.warnings.length} warning(s) in the report.`, '');
   }
+  if (soak) out.push(...soakSection(soak));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The soak's section: its verdict, delivery per transport, and RSS after warm-up and at the end. */
+function soakSection(soak: SoakResults): string[] {
+  const [verdict = '', ...failures] = verdictLines(soak);
+  return [
+    '## soak',
+    '',
+    '[report.md](soak/report.md) · [report.html](soak/report.html) · [results.json](soak/results.json) — all four transports at once, every client stopping and resuming at random, for minutes (`npm run experiment -- soak --out reports/reference/soak`).',
+    '',
+    `Took ${duration(soak.environment.durationMs)}, commit \`${soak.environment.gitCommit ?? 'unknown'}\`, from ${soak.environment.startedAt}.`,
+    '',
+    `**${cell(verdict)}**`,
+    ...failures.map(cell),
+    '',
+    mdTable(deliveryTable(soak)),
+    '',
+  ];
+}
+
+/** The soak's results under `dir`, if it has been run. */
+async function readSoak(dir: string): Promise<SoakResults | undefined> {
+  try {
+    return parseSoakResults(JSON.parse(await readFile(join(dir, 'soak', 'results.json'), 'utf8')), 'soak/results.json');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads every scenario's results.json found under `dir`. */
@@ -90,9 +120,9 @@ async function readAll(dir: string): Promise<Array<{ name: ScenarioName; results
 async function main(argv: string[]): Promise<number> {
   const dir = resolve(REFERENCE_DIR);
   const indexOnly = argv.includes('--index');
-  const names = argv.filter((a) => !a.startsWith('--')) as ScenarioName[];
+  const names = argv.filter((a) => !a.startsWith('--'));
   for (const name of names.length > 0 ? names : indexOnly ? [] : SCENARIOS) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) {
+    if (!(SCENARIOS as readonly string[]).includes(name) && name !== 'soak') {
       console.error(`unknown scenario ${name}`);
       return 2;
     }
@@ -101,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     });
     if (r.status !== 0 && r.status !== 3) return r.status ?? 1;
   }
-  await writeFile(join(dir, 'README.md'), referenceIndex(await readAll(dir)));
+  await writeFile(join(dir, 'README.md'), referenceIndex(await readAll(dir), await readSoak(dir)));
   console.log(`wrote ${join(dir, 'README.md')}`);
   return 0;
 }
