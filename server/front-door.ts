@@ -28,7 +28,7 @@ export interface FrontDoor {
 }
 
 export function createFrontDoor(config: Config, limiter: ConnectionLimiter, observer: Observer): FrontDoor {
-  const { log, metrics } = observer;
+  const { metrics } = observer;
 
   /** Why this request may not go on, if it may not. */
   const refusal = (req: IncomingMessage): { code: ErrorCode; kind: Violation } | undefined => {
@@ -38,10 +38,8 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
     return undefined;
   };
 
-  const violation = (kind: Violation, req: IncomingMessage) => {
-    metrics.violation(kind);
-    log.warn({ event: 'violation', kind, ip: req.socket.remoteAddress, path: pathOf(req.url) });
-  };
+  const violation = (kind: Violation, req: IncomingMessage) =>
+    observer.violation(kind, { ip: req.socket.remoteAddress, path: pathOf(req.url) });
 
   return {
     request(req, res) {

@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -8,15 +8,17 @@ export type { Logger } from 'pino';
  * codes. Never message bodies, query strings or tokens: `redact` is a second line of defence
  * for the headers and fields that could hold a secret if a caller logged them by mistake.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { app: 'pushrace' },
     redact: {
       paths: ['token', 'authorization', 'headers.authorization', 'req.headers.authorization', 'body', 'url'],
       censor: '[redacted]',
     },
-  });
+  };
+  // Tests pass a stream to read the lines back; the server writes to stdout.
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A logger that writes nothing: for apps built without a server (unit tests). */

@@ -92,13 +92,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     const handler = upgrades.get(pathOf(req.url));
     if (!handler) return rejectUpgrade(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`);
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
-      observer.metrics.violation('forbidden_origin');
-      log.warn({
-        event: 'violation',
-        kind: 'forbidden-origin',
-        ip: req.socket.remoteAddress,
-        origin: req.headers.origin,
-      });
+      observer.violation('forbidden_origin', { ip: req.socket.remoteAddress, origin: req.headers.origin });
       return rejectUpgrade(socket, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not open a WebSocket here`);
     }
     handler(req, socket, head);
@@ -108,7 +102,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    if (tooLarge) observer.metrics.violation('too_many_headers');
+    if (tooLarge) observer.violation('too_many_headers', { ip: (socket as Socket).remoteAddress });
     const status = tooLarge ? 431 : 400;
     const body = JSON.stringify({
       error: tooLarge
@@ -162,6 +156,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
         await closed;
         meter.stop();
         observer.metrics.stop();
+        observer.violations.flush();
         log.info({ event: 'closed' }, 'closed');
       })();
       return closing;

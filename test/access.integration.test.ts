@@ -93,4 +93,34 @@ describe('access', () => {
       lines.join('\n'),
     );
   });
+
+  it('logs a flood of refused publishes at most 5 a second per IP, and counts every one', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = s.observer.log;
+    const original = log.warn;
+    const counted = async () =>
+      Number(
+        /^pushrace_violations_total\{kind="unauthorized"\} (\d+)/m.exec(
+          await (await fetch(`${s.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const before = await counted();
+    s.observer.violations.flush();
+    Object.assign(log, { warn: (o: Record<string, unknown>) => lines.push(o) });
+    try {
+      for (let i = 0; i < 50; i++)
+        assert.equal((await publish(s.url, `bad ${i}`, { headers: { authorization: 'Bearer nope' } })).status, 401);
+      s.observer.violations.flush();
+    } finally {
+      Object.assign(log, { warn: original });
+    }
+    const refused = lines.filter((l) => l.event === 'violation' && l.kind === 'unauthorized');
+    const summary = lines.filter((l) => l.event === 'violation-suppressed');
+    assert.equal(refused.length, 5, JSON.stringify(lines));
+    assert.deepEqual(
+      summary.map((l) => [l.kind, l.suppressed]),
+      [['unauthorized', 45]],
+    );
+    assert.equal((await counted()) - before, 50, 'the counter sees every refusal');
+  });
 });

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import type { MemoryFeed } from '../server/feed/memory-feed.ts';
 import type { RunningServer } from '../server/server.ts';
 import { spawnServer } from './support/child.ts';
 import { heapAfterGc } from './support/gc.ts';
