@@ -128,7 +128,8 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
-  log.info({ event: 'listening', url, epoch: feed.epoch, tls, sources: config.sources }, `serving ${url}`);
+  // `address`, not `url`: the logger redacts every `url` field (request URLs can carry tokens).
+  log.info({ event: 'listening', address: url, epoch: feed.epoch, tls, sources: config.sources }, `serving ${url}`);
 
   let closing: Promise<void> | undefined;
   return {
