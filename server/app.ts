@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): PushraceApp {
   });
   app.on('error', (err: unknown) => {
     if (clientWentAway(err)) return;
-    console.error('pushrace: request failed', err);
+    observer.log.error({ event: 'request-failed', err }, 'request failed');
   });
 
   router.get('/healthz', (ctx) => {

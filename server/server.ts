@@ -57,10 +57,15 @@ function createHttpServer(config: Config, handler: Handler): { server: Server | 
  * sources → listen. `feed` defaults to a new in-memory feed of `config.historySize` messages.
  */
 export async function startServer(config: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
-  const feed = opts.feed ?? new MemoryFeed({ historySize: config.historySize });
   const stats = new Stats();
   const observer = createObserver(stats, config.logLevel);
   const { log } = observer;
+  const feed =
+    opts.feed ??
+    new MemoryFeed({
+      historySize: config.historySize,
+      onListenerError: (err) => log.error({ event: 'subscriber-failed', err }, 'feed subscriber failed'),
+    });
   const publisher = createPublisher(feed, config, observer.metrics);
   const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, observer });
   const limiter = new ConnectionLimiter(config.maxConnections, config.maxConnectionsPerIp);

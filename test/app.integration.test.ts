@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StatsResponse } from '../protocol/wire.ts';
-import type { RunningServer } from '../server/server.ts';
+import { loadConfig } from '../server/config.ts';
+import { MemoryFeed } from '../server/feed/memory-feed.ts';
+import { type RunningServer, startServer } from '../server/server.ts';
 import { startTestServer } from './support/server.ts';
 
 interface Case {
@@ -241,5 +243,27 @@ describe('app', () => {
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { ok: boolean }).ok, true);
     });
+  });
+});
+
+describe('app: a failure inside the server', () => {
+  it('answers 500 INTERNAL in the JSON shape and logs the error, not the request', async () => {
+    // A feed whose reads fail: a bug, or a backing store that went away.
+    const feed = new MemoryFeed({ historySize: 10 });
+    feed.read = () => Promise.reject(new Error('the store is gone'));
+    const s = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent' }), { feed });
+    const logged: Array<Record<string, unknown>> = [];
+    Object.assign(s.observer.log, { error: (o: Record<string, unknown>) => logged.push(o) });
+    try {
+      const res = await fetch(`${s.url}/api/poll?after=0&token=secret-in-the-query`);
+      assert.equal(res.status, 500);
+      assert.deepEqual(await res.json(), { error: { code: 'INTERNAL', message: 'internal error' } });
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0]?.event, 'request-failed');
+      assert.match(String((logged[0]?.err as Error).message), /the store is gone/);
+      assert.ok(!JSON.stringify(logged).includes('secret-in-the-query'), 'no query string in the log');
+    } finally {
+      await s.close();
+    }
   });
 });
