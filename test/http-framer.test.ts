@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { HeadMemo } from '../server/metering/head-memo.ts';
 import {
+  type ParsedRequest,
+  type ParsedResponse,
   RequestFramer,
   type RequestItem,
   type RequestStart,
@@ -375,6 +378,61 @@ const requestArb = fc
     return { text: Buffer.concat([Buffer.from(head), body]), payload, start: req(r.method, r.path) };
   });
 
+const sseText = fc
+  .array(fc.constantFrom('data: ', 'data:', 'id: 4', ': heartbeat', 'event: x', 'abc', '{"a":1}', '\n', '\r\n', 'é'), {
+    maxLength: 20,
+  })
+  .map((t) => Buffer.from(t.join('')));
+
+const sseOracle = (b: Buffer): number =>
+  b
+    .toString('latin1')
+    .split(/\r\n|\r|\n/)
+    .reduce(
+      (n, line) => n + (line.startsWith('data: ') ? line.length - 6 : line.startsWith('data:') ? line.length - 5 : 0),
+      0,
+    );
+
+const responseArb = fc
+  .record({
+    method: fc.constantFrom('GET', 'GET', 'HEAD', 'POST'),
+    status: fc.constantFrom(200, 201, 204, 304, 404),
+    interim: fc.boolean(),
+    headers: fc.array(fc.tuple(TOKENISH, VALUE), { maxLength: 4 }),
+    eventStream: fc.boolean(),
+    sse: fc.array(sseText, { maxLength: 3 }),
+    body: bodyArb,
+  })
+  .map((r) => {
+    const lines = [`HTTP/1.1 ${r.status} Whatever It Says`];
+    for (const [n, v] of r.headers) lines.push(`x-${n}: ${v}`);
+    if (r.eventStream) lines.push('Content-Type: text/event-stream');
+    const bodyless = r.method === 'HEAD' || r.status === 204 || r.status === 304;
+    let body: Buffer = Buffer.alloc(0);
+    let payload = 0;
+    if (r.eventStream) {
+      lines.push('Transfer-Encoding: chunked');
+      if (!bodyless) {
+        body = chunkedBody(r.sse, false, []);
+        payload = sseOracle(Buffer.concat(r.sse));
+      }
+    } else if (r.body.kind === 'length') {
+      lines.push(`Content-Length: ${r.body.data.length}`);
+      if (!bodyless) body = Buffer.from(r.body.data);
+      payload = body.length;
+    } else if (r.body.kind === 'chunked') {
+      lines.push('Transfer-Encoding: chunked');
+      const pieces = r.body.pieces.map((p) => Buffer.from(p));
+      if (!bodyless) {
+        body = chunkedBody(pieces, r.body.ext, r.body.trailers);
+        payload = pieces.reduce((n, p) => n + p.length, 0);
+      }
+    } else lines.push('Content-Length: 0');
+    const interim = r.interim ? 'HTTP/1.1 100 Continue\r\n\r\n' : '';
+    const head = `${lines.join('\r\n')}\r\n\r\n`;
+    return { ...r, interim, text: Buffer.concat([Buffer.from(interim + head), body]), payload };
+  });
+
 describe('HTTP framers, properties', () => {
   it('requests: any chunking yields the same requests with exact header/payload', () => {
     fc.assert(
@@ -396,64 +454,6 @@ describe('HTTP framers, properties', () => {
       { numRuns: 300 },
     );
   });
-
-  const sseText = fc
-    .array(
-      fc.constantFrom('data: ', 'data:', 'id: 4', ': heartbeat', 'event: x', 'abc', '{"a":1}', '\n', '\r\n', 'é'),
-      {
-        maxLength: 20,
-      },
-    )
-    .map((t) => Buffer.from(t.join('')));
-
-  const sseOracle = (b: Buffer): number =>
-    b
-      .toString('latin1')
-      .split(/\r\n|\r|\n/)
-      .reduce(
-        (n, line) => n + (line.startsWith('data: ') ? line.length - 6 : line.startsWith('data:') ? line.length - 5 : 0),
-        0,
-      );
-
-  const responseArb = fc
-    .record({
-      method: fc.constantFrom('GET', 'GET', 'HEAD', 'POST'),
-      status: fc.constantFrom(200, 201, 204, 304, 404),
-      interim: fc.boolean(),
-      headers: fc.array(fc.tuple(TOKENISH, VALUE), { maxLength: 4 }),
-      eventStream: fc.boolean(),
-      sse: fc.array(sseText, { maxLength: 3 }),
-      body: bodyArb,
-    })
-    .map((r) => {
-      const lines = [`HTTP/1.1 ${r.status} Whatever It Says`];
-      for (const [n, v] of r.headers) lines.push(`x-${n}: ${v}`);
-      if (r.eventStream) lines.push('Content-Type: text/event-stream');
-      const bodyless = r.method === 'HEAD' || r.status === 204 || r.status === 304;
-      let body: Buffer = Buffer.alloc(0);
-      let payload = 0;
-      if (r.eventStream) {
-        lines.push('Transfer-Encoding: chunked');
-        if (!bodyless) {
-          body = chunkedBody(r.sse, false, []);
-          payload = sseOracle(Buffer.concat(r.sse));
-        }
-      } else if (r.body.kind === 'length') {
-        lines.push(`Content-Length: ${r.body.data.length}`);
-        if (!bodyless) body = Buffer.from(r.body.data);
-        payload = body.length;
-      } else if (r.body.kind === 'chunked') {
-        lines.push('Transfer-Encoding: chunked');
-        const pieces = r.body.pieces.map((p) => Buffer.from(p));
-        if (!bodyless) {
-          body = chunkedBody(pieces, r.body.ext, r.body.trailers);
-          payload = pieces.reduce((n, p) => n + p.length, 0);
-        }
-      } else lines.push('Content-Length: 0');
-      const interim = r.interim ? 'HTTP/1.1 100 Continue\r\n\r\n' : '';
-      const head = `${lines.join('\r\n')}\r\n\r\n`;
-      return { ...r, interim, text: Buffer.concat([Buffer.from(interim + head), body]), payload };
-    });
 
   it('responses: any chunking yields the same responses with exact header/payload', () => {
     fc.assert(
@@ -522,6 +522,115 @@ describe('HTTP framers, properties', () => {
             assert.equal(count(items) + framer.finish(), stream.length);
             assert.deepEqual(normalize(summarize(items)), normalize(summarize(once)));
           }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** Feeds `stream` cut at `cuts`: every item, and every head text reported, in order. */
+function runWithHeads<I>(
+  framer: { push(chunk: Buffer): I[]; readonly heads: readonly string[] },
+  stream: Buffer,
+  cuts: readonly number[],
+): { items: I[]; heads: string[] } {
+  const heads: string[] = [];
+  const items = run(
+    (c) => {
+      const got = framer.push(c);
+      heads.push(...framer.heads);
+      return got;
+    },
+    stream,
+    cuts,
+  );
+  return { items, heads };
+}
+
+/** The heads of a stream of messages as the inspector shows them: no leading empty lines. */
+const headTexts = (stream: Buffer): string[] =>
+  [
+    ...stream.toString('latin1').matchAll(/(?:\r\n)*((?:GET|POST|PUT|DELETE|OPTIONS|HTTP\/1\.1) [\s\S]*?\r\n\r\n)/g),
+  ].map((m) => m[1] ?? '');
+
+describe('HTTP framers, memoized heads', () => {
+  it('requests: a memo warmed by other framers changes nothing, whatever the chunking', () => {
+    const memo = new HeadMemo<ParsedRequest>();
+    fc.assert(
+      fc.property(
+        fc.array(requestArb, { minLength: 1, maxLength: 5 }).chain((messages) => {
+          const stream = Buffer.concat(messages.map((m) => m.text));
+          return fc.tuple(fc.constant(stream), cutsOf(stream.length), cutsOf(stream.length));
+        }),
+        ([stream, warmCuts, cuts]) => {
+          const plain = runWithHeads(new RequestFramer(), stream, cuts);
+          runWithHeads(new RequestFramer({ memo }), stream, warmCuts);
+          const memoized = runWithHeads(new RequestFramer({ memo }), stream, cuts);
+          assert.deepEqual(summarize(memoized.items), summarize(plain.items));
+          assert.deepEqual(memoized.heads, plain.heads);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('requests: heads are reported as sent, without leading empty lines', () => {
+    const stream = Buffer.from(
+      'GET /a HTTP/1.1\r\nHost: x\r\n\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nokGET /a HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    const framer = new RequestFramer();
+    for (const cuts of [[], [3, 40, 41, 60]]) {
+      assert.deepEqual(runWithHeads(framer, stream, cuts).heads, headTexts(stream));
+    }
+  });
+
+  it('responses: a memo warmed by other framers changes nothing, whatever the chunking', () => {
+    const memo = new HeadMemo<ParsedResponse>();
+    fc.assert(
+      fc.property(
+        fc.array(responseArb, { minLength: 1, maxLength: 4 }).chain((messages) => {
+          const stream = Buffer.concat(messages.map((m) => m.text));
+          return fc.tuple(fc.constant(messages), fc.constant(stream), cutsOf(stream.length), cutsOf(stream.length));
+        }),
+        ([messages, stream, warmCuts, cuts]) => {
+          const make = (options: { memo?: HeadMemo<ParsedResponse> }) => {
+            const framer = new ResponseFramer<number>(options);
+            messages.forEach((m, i) => {
+              framer.expect(m.method, i);
+            });
+            return framer;
+          };
+          const plain = runWithHeads(make({}), stream, cuts);
+          runWithHeads(make({ memo }), stream, warmCuts);
+          const memoized = runWithHeads(make({ memo }), stream, cuts);
+          assert.deepEqual(summarize(memoized.items), summarize(plain.items));
+          assert.deepEqual(memoized.heads, plain.heads);
+          assert.deepEqual(plain.heads, headTexts(stream).slice(0, plain.heads.length));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('garbage: a memo holding every head in it changes nothing', () => {
+    const good = 'GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\n';
+    const memo = new HeadMemo<ParsedRequest>();
+    new RequestFramer({ memo }).push(Buffer.from(good));
+    const bytes = fc
+      .array(fc.constantFrom(good, 'GET / HTTP/1.1', '\r\n', '\n', 'Content-Length: 3', 'abc', ':'), { maxLength: 20 })
+      .map((t) => Buffer.from(t.join('')));
+    fc.assert(
+      fc.property(
+        bytes.chain((b) => fc.tuple(fc.constant(b), cutsOf(b.length))),
+        ([stream, cuts]) => {
+          const plain = new RequestFramer();
+          const memoized = new RequestFramer({ memo });
+          const a = runWithHeads(plain, stream, cuts);
+          const b = runWithHeads(memoized, stream, cuts);
+          assert.deepEqual(normalize(summarize(b.items)), normalize(summarize(a.items)));
+          assert.deepEqual(b.heads, a.heads);
+          assert.equal(memoized.finish(), plain.finish());
         },
       ),
       { numRuns: 500 },

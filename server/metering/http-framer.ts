@@ -1,4 +1,5 @@
 import type { ByteSplit } from '../../protocol/wire.ts';
+import { HeadMemo } from './head-memo.ts';
 import { SseFramer } from './sse-framer.ts';
 
 /**
@@ -68,6 +69,8 @@ const MAX_CHUNK_LINE = 16 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** The empty line that ends a head whose first line is not empty. */
+const CRLF2 = Buffer.from('\r\n\r\n', 'latin1');
 
 // Framer states.
 const HEAD = 0;
@@ -83,6 +86,9 @@ const OPAQUE = 7;
 const SWITCHING = 8;
 /** After the switch: the caller should feed another framer; anything still fed is header. */
 const SWITCHED = 9;
+
+/** `Http1Framer.heads` after a push that completed no head (shared; never written to). */
+const NO_HEADS: string[] = [];
 
 /** What the line scanner returns for a line ending in LF alone. */
 const BARE_LF = -2;
@@ -127,8 +133,8 @@ const hexValue = (b: number): number => {
  * Splits a head into lines without terminators, leading empty lines dropped; null when a line
  * holds a bare CR (the scanner already refused bare LFs), as Node's parser refuses it.
  */
-function headLines(head: Buffer): string[] | null {
-  const lines = head.toString('latin1').split('\r\n');
+function headLines(head: string): string[] | null {
+  const lines = head.split('\r\n');
   let first = 0;
   while (lines[first] === '') first++;
   const out: string[] = [];
@@ -208,14 +214,24 @@ function targetPath(target: string): string {
   return q === -1 ? path : path.slice(0, q);
 }
 
+/** A head's text without the empty lines that may precede it: what the inspector shows. */
+function withoutLeadingEmptyLines(text: string): string {
+  let start = 0;
+  while (text.charCodeAt(start) === CR && text.charCodeAt(start + 1) === LF) start += 2;
+  return start === 0 ? text : text.slice(start);
+}
+
 /**
  * The message framing both directions share: heads found line by line, Content-Length and
  * chunked bodies, read-until-close, trailers, caps. Subclasses parse heads and emit events.
  */
-abstract class Http1Framer<E extends { event: string }> {
+abstract class Http1Framer<E extends { event: string }, P> {
   protected readonly maxHeadSize: number;
+  readonly #memo: HeadMemo<P>;
   #state = HEAD;
   #out: (Segment | E | Switched)[] = [];
+  /** Texts of the heads completed by the latest `feed`, in the order of their start events. */
+  #heads: string[] = NO_HEADS;
   /** Bytes of the head being assembled, not yet reported. */
   #headLen = 0;
   /** Copies of the parts of a head split across chunks (at most `maxHeadSize` bytes in all). */
@@ -237,15 +253,22 @@ abstract class Http1Framer<E extends { event: string }> {
   /** Bytes of trailers so far. */
   #trailerLen = 0;
 
-  constructor(maxHeadSize: number) {
+  constructor(maxHeadSize: number, memo: HeadMemo<P>) {
     this.maxHeadSize = maxHeadSize;
+    this.#memo = memo;
   }
 
   /**
-   * Parses a complete head. Emits the start event, then returns the body plan (a length,
-   * `BODY_CHUNKED` or `BODY_UNTIL_CLOSE`), or null when the head is unparseable.
+   * Parses the text of a complete head (latin1, leading empty lines included), purely: the
+   * result depends on the text and the framer's options only, so it can be memoized. Null
+   * when the head is unparseable.
    */
-  protected abstract onHead(head: Buffer): number | null;
+  protected abstract parseHead(text: string): P | null;
+  /**
+   * A parsed head starts a message: emits the start event and returns the body plan (a
+   * length, `BODY_CHUNKED` or `BODY_UNTIL_CLOSE`). Everything stateful happens here.
+   */
+  protected abstract startMessage(head: P): number;
   /** A message ended; returns true when the connection switches protocol here. */
   protected abstract onMessageEnd(): boolean;
 
@@ -270,6 +293,14 @@ abstract class Http1Framer<E extends { event: string }> {
     const last = this.#out[this.#out.length - 1];
     if (last !== undefined && 'part' in last && last.part === part) last.bytes += n;
     else this.#out.push({ part, bytes: n });
+  }
+
+  /**
+   * The texts (latin1, leading empty lines dropped) of the heads completed by the latest
+   * push, one per start event, in order: exactly the bytes counted for them, for the inspector.
+   */
+  get heads(): readonly string[] {
+    return this.#heads;
   }
 
   /** Bytes consumed but not reported yet: a head still incomplete. */
@@ -301,6 +332,7 @@ abstract class Http1Framer<E extends { event: string }> {
   protected feed(chunk: Buffer): (Segment | E | Switched)[] {
     const out: (Segment | E | Switched)[] = [];
     this.#out = out;
+    this.#heads = NO_HEADS;
     const end = chunk.length;
     let pos = 0;
     while (pos < end && this.#state !== SWITCHING) {
@@ -382,21 +414,47 @@ abstract class Http1Framer<E extends { event: string }> {
 
   #head(chunk: Buffer, pos: number): number {
     const end = chunk.length;
+    // Fast path: a whole head in this chunk whose exact text was parsed before. Scanning it
+    // line by line again would stop at the same empty line (the scan depends on the bytes
+    // alone), so the memoized result is what the slow path below would find.
+    let known: string | undefined;
+    if (this.#headLen === 0 && chunk[pos] !== CR && chunk[pos] !== LF) {
+      const crlf2 = chunk.indexOf(CRLF2, pos);
+      if (crlf2 !== -1 && crlf2 + 4 - pos <= this.maxHeadSize) {
+        known = chunk.toString('latin1', pos, crlf2 + 4);
+        const parsed = this.#memo.get(known);
+        if (parsed !== undefined) {
+          this.#headLen = known.length;
+          return this.#start(known, parsed, crlf2 + 4);
+        }
+      }
+    }
     if (this.#headLen === 0) this.#startScan();
     const stop = this.#scanToEmptyLine(chunk, pos, true);
     if (stop === BARE_LF) return this.#fail(chunk, pos);
     const upto = stop === -1 ? end : stop;
     if (this.#headLen + (upto - pos) > this.maxHeadSize) return this.#fail(chunk, pos);
+    const whole = this.#headLen === 0;
     this.#headLen += upto - pos;
     if (stop === -1) {
       this.#parts.push(Buffer.from(chunk.subarray(pos, end)));
       return end;
     }
-    const head =
-      this.#parts.length === 0 ? chunk.subarray(pos, stop) : Buffer.concat([...this.#parts, chunk.subarray(pos, stop)]);
+    let text: string;
+    if (whole) text = known !== undefined && known.length === stop - pos ? known : chunk.toString('latin1', pos, stop);
+    else text = Buffer.concat([...this.#parts, chunk.subarray(pos, stop)]).toString('latin1');
     this.#parts = [];
-    const plan = this.onHead(head);
-    if (plan === null) return this.#fail(chunk, stop);
+    const parsed = this.parseHead(text);
+    if (parsed === null) return this.#fail(chunk, stop);
+    this.#memo.set(text, parsed);
+    return this.#start(text, parsed, stop);
+  }
+
+  /** A complete head of `#headLen` bytes ending at `stop`: its event, its bytes, then its body. */
+  #start(text: string, parsed: P, stop: number): number {
+    if (this.#heads === NO_HEADS) this.#heads = [];
+    this.#heads.push(withoutLeadingEmptyLines(text));
+    const plan = this.startMessage(parsed);
     this.header(this.#headLen);
     this.#headLen = 0;
     if (plan === BODY_CHUNKED) this.#startChunk();
@@ -493,6 +551,24 @@ abstract class Http1Framer<E extends { event: string }> {
   }
 }
 
+/** What a request head says, as far as the meter cares: memoized by the head's text. */
+export interface ParsedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly isUpgrade: boolean;
+  /** Body plan: a Content-Length, or `BODY_CHUNKED`. */
+  readonly plan: number;
+}
+
+/** What a response head says, before its request is known: memoized by the head's text. */
+export interface ParsedResponse {
+  readonly status: number;
+  readonly contentLength: number | undefined;
+  /** Transfer-Encoding absent (undefined), or whether its last coding is chunked. */
+  readonly chunked: boolean | undefined;
+  readonly isEventStream: boolean;
+}
+
 /** Options of a `RequestFramer`. */
 export interface RequestFramerOptions {
   /** Cap on a head; past it the rest of the stream is counted as header. */
@@ -505,6 +581,8 @@ export interface RequestFramerOptions {
   upgradeTakesOver?: (method: string) => boolean;
   /** Methods the server's parser knows (Node: `http.METHODS`); others are malformed. Default: any token. */
   methods?: ReadonlySet<string>;
+  /** Parsed heads shared with framers of the same options (default: one of its own). */
+  memo?: HeadMemo<ParsedRequest>;
 }
 
 /**
@@ -512,13 +590,13 @@ export interface RequestFramerOptions {
  * framing are header, bodies are payload. Exists so the meter knows which request every
  * byte belongs to, including pipelined requests and bytes split anywhere.
  */
-export class RequestFramer extends Http1Framer<RequestStart> {
+export class RequestFramer extends Http1Framer<RequestStart, ParsedRequest> {
   readonly #takesOver: (method: string) => boolean;
   readonly #methods: ReadonlySet<string> | undefined;
   #upgrading = false;
 
   constructor(options: RequestFramerOptions = {}) {
-    super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE);
+    super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE, options.memo ?? new HeadMemo());
     this.#takesOver = options.upgradeTakesOver ?? (() => true);
     this.#methods = options.methods;
   }
@@ -528,8 +606,8 @@ export class RequestFramer extends Http1Framer<RequestStart> {
     return this.feed(chunk);
   }
 
-  protected override onHead(head: Buffer): number | null {
-    const lines = headLines(head);
+  protected override parseHead(text: string): ParsedRequest | null {
+    const lines = headLines(text);
     const match = lines && REQUEST_LINE.exec(lines[0] ?? '');
     const fields = lines && match ? parseFields(lines) : null;
     if (!match || !fields) return null;
@@ -542,14 +620,26 @@ export class RequestFramer extends Http1Framer<RequestStart> {
       plan = BODY_CHUNKED;
     } else if (fields.contentLength !== undefined) plan = fields.contentLength;
     const isUpgrade = method === 'CONNECT' || (fields.upgrade && hasToken(fields.connection, 'upgrade'));
-    this.#upgrading = isUpgrade && this.#takesOver(method);
-    this.emit({ event: 'request', method, path: targetPath(match[2] ?? '/'), isUpgrade });
-    return plan;
+    return { method, path: targetPath(match[2] ?? '/'), isUpgrade, plan };
+  }
+
+  protected override startMessage(head: ParsedRequest): number {
+    this.#upgrading = head.isUpgrade && this.#takesOver(head.method);
+    this.emit({ event: 'request', method: head.method, path: head.path, isUpgrade: head.isUpgrade });
+    return head.plan;
   }
 
   protected override onMessageEnd(): boolean {
     return this.#upgrading;
   }
+}
+
+/** Options of a `ResponseFramer`. */
+export interface ResponseFramerOptions {
+  /** Cap on a head; past it the rest of the stream is counted as header. */
+  maxHeadSize?: number;
+  /** Parsed heads shared with framers of the same options (default: one of its own). */
+  memo?: HeadMemo<ParsedResponse>;
 }
 
 /**
@@ -558,7 +648,7 @@ export class RequestFramer extends Http1Framer<RequestStart> {
  * response's body length depends on its request (HEAD has none), so the caller announces each
  * request with `expect()`; responses are matched to them in order, and carry their tag.
  */
-export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>> {
+export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>, ParsedResponse> {
   readonly #methods: string[] = [];
   readonly #tags: T[] = [];
   readonly #sse = new SseFramer();
@@ -566,8 +656,8 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>> {
   #eventStream = false;
   #switching = false;
 
-  constructor(options: { maxHeadSize?: number } = {}) {
-    super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE);
+  constructor(options: ResponseFramerOptions = {}) {
+    super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE, options.memo ?? new HeadMemo());
   }
 
   /** Announces a request whose response is still to come, in request order. */
@@ -586,21 +676,29 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>> {
     return this.feed(chunk);
   }
 
-  protected override onHead(head: Buffer): number | null {
-    const lines = headLines(head);
+  protected override parseHead(text: string): ParsedResponse | null {
+    const lines = headLines(text);
     const match = lines && STATUS_LINE.exec(lines[0] ?? '');
     const fields = lines && match ? parseFields(lines) : null;
     if (!match || !fields) return null;
-    const status = Number(match[1]);
+    const te = fields.transferEncoding;
+    return {
+      status: Number(match[1]),
+      contentLength: fields.contentLength,
+      chunked: te === undefined ? undefined : isChunked(te),
+      isEventStream: (fields.contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() === 'text/event-stream',
+    };
+  }
+
+  protected override startMessage(head: ParsedResponse): number {
+    const { status, isEventStream } = head;
     const interim = status >= 100 && status < 200 && status !== 101;
     const method = interim ? this.#methods[0] : this.#methods.shift();
     const tag = interim ? this.#tags[0] : this.#tags.shift();
     let plan: number;
     if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) plan = 0;
-    else if (fields.transferEncoding !== undefined)
-      plan = isChunked(fields.transferEncoding) ? BODY_CHUNKED : BODY_UNTIL_CLOSE;
-    else plan = fields.contentLength ?? BODY_UNTIL_CLOSE;
-    const isEventStream = (fields.contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() === 'text/event-stream';
+    else if (head.chunked !== undefined) plan = head.chunked ? BODY_CHUNKED : BODY_UNTIL_CLOSE;
+    else plan = head.contentLength ?? BODY_UNTIL_CLOSE;
     this.#eventStream = isEventStream && plan !== 0;
     if (this.#eventStream) this.#sse.reset();
     this.#switching = status === 101;

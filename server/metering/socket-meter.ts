@@ -3,7 +3,15 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
 import type { Stats } from '../stats.ts';
-import { DEFAULT_MAX_HEAD_SIZE, type Part, RequestFramer, ResponseFramer } from './http-framer.ts';
+import { HeadMemo } from './head-memo.ts';
+import {
+  DEFAULT_MAX_HEAD_SIZE,
+  type ParsedRequest,
+  type ParsedResponse,
+  type Part,
+  RequestFramer,
+  ResponseFramer,
+} from './http-framer.ts';
 import type { SocketCapture } from './wire-log.ts';
 import { WsFramer } from './ws-framer.ts';
 
@@ -19,6 +27,15 @@ export interface ServerMeter {
   readonly sockets: number;
   /** Stops metering: no new sockets, and the open ones are let go (their counts stay as they are). */
   stop(): void;
+}
+
+/** What every socket meter of one server shares: its framers' options. */
+interface MeterOptions {
+  maxHeadSize: number;
+  upgradeTakesOver: (method: string) => boolean;
+  methods: ReadonlySet<string>;
+  requestHeads: HeadMemo<ParsedRequest>;
+  responseHeads: HeadMemo<ParsedResponse>;
 }
 
 /** What the response framer remembers of each request: where its answer is counted. */
@@ -72,7 +89,14 @@ export function meterServer(
   // Node hands a connection over after CONNECT always, after an upgrade request only when
   // someone listens for 'upgrade'; otherwise the request is answered like any other.
   const upgradeTakesOver = (method: string) => method === 'CONNECT' || server.listenerCount('upgrade') > 0;
-  const options = { maxHeadSize, upgradeTakesOver, methods: new Set(METHODS) };
+  // One memo of parsed heads per direction for the whole server: clients repeat their heads.
+  const options: MeterOptions = {
+    maxHeadSize,
+    upgradeTakesOver,
+    methods: new Set(METHODS),
+    requestHeads: new HeadMemo(),
+    responseHeads: new HeadMemo(),
+  };
   const onConnection = (socket: Socket) => {
     const meter = new SocketMeter(socket, stats, classify, options, () => live.delete(meter));
     live.add(meter);
@@ -100,6 +124,17 @@ function bytesOf(data: unknown, encoding: unknown): Buffer | null {
   return null;
 }
 
+/**
+ * A string written in one of the encodings Node's own writers use (HTTP heads latin1, bodies
+ * utf8): `Buffer.from` encodes it exactly as the socket would. Other encodings are left to
+ * the socket, errors included.
+ */
+function plainString(data: unknown, encoding: unknown): boolean {
+  if (typeof data !== 'string') return false;
+  if (encoding === undefined || typeof encoding === 'function') return true;
+  return encoding === 'latin1' || encoding === 'binary' || encoding === 'utf8' || encoding === 'utf-8';
+}
+
 /** Chunks a socket has read but not delivered through 'data' (`readableBuffer` is untyped). */
 function undelivered(socket: Socket): Buffer[] {
   const buffered: unknown = Reflect.get(socket, 'readableBuffer');
@@ -112,14 +147,26 @@ function undelivered(socket: Socket): Buffer[] {
   return out;
 }
 
+/** What `#tap` installed on a socket: its listeners, and the wrappers now in its methods' place. */
+interface Tapped {
+  data: (chunk: Buffer | string) => void;
+  close: () => void;
+  write: Socket['write'];
+  end: Socket['end'];
+  unshift: Socket['unshift'];
+}
+
+function noop(): void {}
+
 /** The state of one metered socket: framers for both directions and what ties them together. */
 class SocketMeter {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
   readonly #onGone: () => void;
-  readonly #req: RequestFramer;
-  readonly #res: ResponseFramer<RequestTag>;
+  /** The HTTP framers; dropped once both directions speak WebSocket, for the connection's lifetime. */
+  #req: RequestFramer | null;
+  #res: ResponseFramer<RequestTag> | null;
   /** Bucket of the latest request, and the transport whose gauge counts this socket. */
   #key: MeterKey = 'other';
   #gauge: TransportName | null = null;
@@ -145,60 +192,63 @@ class SocketMeter {
   /** Exact heads and frame headers for the wire inspector (stats.wire), from the same parse. */
   readonly #capture: SocketCapture;
 
-  constructor(
-    socket: Socket,
-    stats: Stats,
-    classify: Classify,
-    options: { maxHeadSize: number; upgradeTakesOver: (method: string) => boolean; methods: ReadonlySet<string> },
-    onGone: () => void,
-  ) {
+  constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, onGone: () => void) {
     this.#socket = socket;
     this.#stats = stats;
     this.#classify = classify;
     this.#onGone = onGone;
-    this.#req = new RequestFramer(options);
-    this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize });
+    this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
+    this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
     this.#capture = stats.wire.socket(classify);
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
     this.#restore = this.#tap();
   }
 
-  /** Installs the listeners and wrappers; returns what undoes them. */
+  /**
+   * Installs the listeners and wrappers; returns what undoes them. Every function here is
+   * assigned to a property rather than to a named constant: one set exists per socket, and
+   * tsx (keeping function names) would give each named one a property store of its own.
+   */
   #tap(): () => void {
     const socket = this.#socket;
     const { write, end, unshift } = socket;
-    const onData = (chunk: Buffer | string) => this.#onData(chunk);
-    const onClose = () => this.#onClose();
-    const wrappedWrite = (...args: unknown[]): boolean => {
+    const tapped: Tapped = { data: noop, close: noop, write, end, unshift };
+    tapped.data = (chunk: Buffer | string) => this.#onData(chunk);
+    tapped.close = () => this.#onClose();
+    // A string is encoded once, here, and the socket is handed those bytes: the same bytes it
+    // would have encoded itself (the encodings are Node's), without encoding them twice.
+    socket.write = (...args: unknown[]): boolean => {
       const counted = this.#beforeWrite(args[0], args[1]);
+      if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
       const result = Reflect.apply(write, socket, args) as boolean;
-      if (counted) this.#trimOutLog();
+      if (counted !== null) this.#trimOutLog();
       return result;
     };
-    const wrappedEnd = (...args: unknown[]): Socket => {
-      const counted = typeof args[0] !== 'function' && this.#beforeWrite(args[0], args[1]);
+    socket.end = (...args: unknown[]): Socket => {
+      const counted = typeof args[0] === 'function' ? null : this.#beforeWrite(args[0], args[1]);
+      if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
       Reflect.apply(end, socket, args);
-      if (counted) this.#trimOutLog();
+      if (counted !== null) this.#trimOutLog();
       return socket;
     };
-    const wrappedUnshift = (...args: unknown[]): void => {
+    socket.unshift = (...args: unknown[]): void => {
       const bytes = bytesOf(args[0], args[1]);
       if (bytes) this.#replay += bytes.length;
       Reflect.apply(unshift, socket, args);
     };
-    socket.write = wrappedWrite;
-    socket.end = wrappedEnd;
-    socket.unshift = wrappedUnshift;
+    tapped.write = socket.write;
+    tapped.end = socket.end;
+    tapped.unshift = socket.unshift;
     // Prepended: see each chunk before Node's parser, which may answer it synchronously.
-    socket.prependListener('data', onData);
-    socket.once('close', onClose);
+    socket.prependListener('data', tapped.data);
+    socket.once('close', tapped.close);
     return () => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      if (socket.write === wrappedWrite) socket.write = write;
-      if (socket.end === wrappedEnd) socket.end = end;
-      if (socket.unshift === wrappedUnshift) socket.unshift = unshift;
+      socket.off('data', tapped.data);
+      socket.off('close', tapped.close);
+      if (socket.write === tapped.write) socket.write = write;
+      if (socket.end === tapped.end) socket.end = end;
+      if (socket.unshift === tapped.unshift) socket.unshift = unshift;
     };
   }
 
@@ -251,8 +301,14 @@ class SocketMeter {
   }
 
   #countRequests(bytes: Buffer): void {
-    const items = this.#req.push(bytes);
-    this.#capture.requestChunk(bytes, items, this.#req.pending);
+    const req = this.#req;
+    const res = this.#res;
+    if (req === null || res === null) {
+      this.#bucket(this.#key).bytesIn.header += bytes.length; // unreachable: HTTP framers live while HTTP does
+      return;
+    }
+    const items = req.push(bytes);
+    this.#capture.requestChunk(items, req.heads);
     for (const item of items) {
       if ('part' in item) {
         this.#bucket(this.#key).bytesIn[item.part] += item.bytes;
@@ -261,7 +317,7 @@ class SocketMeter {
         this.#bucket(key).requests++;
         this.#moveGauge(key);
         this.#key = key;
-        this.#res.expect(item.method, { key, upgrade: item.isUpgrade });
+        res.expect(item.method, { key, upgrade: item.isUpgrade });
       } else {
         // HTTP is over on this side; what follows is WebSocket if the answer is a 101.
         this.#inMode = IN_PENDING;
@@ -289,15 +345,15 @@ class SocketMeter {
 
   // ---- bytes out ----
 
-  /** Counts what a write is about to queue; false when the socket would refuse it. */
-  #beforeWrite(data: unknown, encoding: unknown): boolean {
-    if (!this.#socket.writable) return false;
+  /** Counts what a write is about to queue; returns its bytes, or null when nothing is counted. */
+  #beforeWrite(data: unknown, encoding: unknown): Buffer | null {
+    if (!this.#socket.writable) return null;
     const bytes = bytesOf(data, encoding);
-    if (bytes === null || bytes.length === 0) return false;
+    if (bytes === null || bytes.length === 0) return null;
     this.#countedOut += bytes.length;
     if (this.#outWs) this.#countFrames(bytes);
     else this.#countResponses(bytes);
-    return true;
+    return bytes;
   }
 
   #countFrames(bytes: Buffer): void {
@@ -311,8 +367,14 @@ class SocketMeter {
   }
 
   #countResponses(bytes: Buffer): void {
-    const items = this.#res.push(bytes);
-    this.#capture.responseChunk(bytes, items, this.#res.pending);
+    const res = this.#res;
+    if (res === null) {
+      this.#addOut(this.#outKey ?? this.#key, 'header', bytes.length); // unreachable, as above
+      return;
+    }
+    const before = res.pending;
+    const items = res.push(bytes);
+    this.#capture.responseChunk(bytes, items, res.heads, before);
     for (const item of items) {
       if ('part' in item) {
         this.#addOut(this.#outKey ?? this.#key, item.part, item.bytes);
@@ -326,9 +388,14 @@ class SocketMeter {
         if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
         else if (this.#inMode === IN_HTTP) {
           // A 101 our request framer did not see coming: switch this side too.
-          this.#bucket(this.#key).bytesIn.header += this.#req.finish();
+          this.#bucket(this.#key).bytesIn.header += this.#req?.finish() ?? 0;
           this.#inMode = IN_WS;
           this.#wsIn = new WsFramer();
+        }
+        if (this.#inMode === IN_WS) {
+          // Both directions are WebSocket for good: the HTTP framers are done.
+          this.#req = null;
+          this.#res = null;
         }
         if (item.rest > 0) this.#countFrames(bytes.subarray(bytes.length - item.rest));
       }
@@ -356,11 +423,11 @@ class SocketMeter {
     const inKey = this.#inMode === IN_HTTP ? this.#key : this.#wsKey;
     const unseen = socket.bytesRead - this.#seenIn;
     if (unseen > 0) this.#bucket(inKey).bytesIn.header += unseen;
-    if (this.#inMode === IN_HTTP) this.#bucket(this.#key).bytesIn.header += this.#req.finish();
+    if (this.#inMode === IN_HTTP) this.#bucket(this.#key).bytesIn.header += this.#req?.finish() ?? 0;
     if (this.#inMode === IN_PENDING) this.#settleUpgrade(false);
 
     const outKey = this.#outWs ? this.#wsKey : (this.#outKey ?? this.#key);
-    if (!this.#outWs) this.#bucket(outKey).bytesOut.header += this.#res.finish();
+    if (!this.#outWs) this.#bucket(outKey).bytesOut.header += this.#res?.finish() ?? 0;
     const extra = this.#countedOut - (socket.bytesWritten ?? this.#countedOut);
     if (extra > 0) {
       const left = this.#queued.takeBack(extra);

@@ -1,6 +1,6 @@
-import type { CapturedFrame, CapturedHead, InspectResponse, TransportCapture } from '../../protocol/control.ts';
+import type { CapturedHead, InspectResponse, TransportCapture } from '../../protocol/control.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
-import { headerSizeOf, parseFrameHeader } from './frame-header.ts';
+import { FRAMES_KEPT, FrameFinder, type FrameRecord, FrameRing, type FrameSink } from './frame-capture.ts';
 import type { RequestItem, ResponseItem } from './http-framer.ts';
 
 /**
@@ -10,31 +10,36 @@ import type { RequestItem, ResponseItem } from './http-framer.ts';
  * `STREAM_KEPT` bytes of an event stream, per transport and per inspect tag.
  */
 
+export { FRAMES_KEPT };
 /** Longest head text kept (the byte count stays exact). */
 export const HEAD_TEXT_CAP = 4096;
-/** Frame headers kept per direction. */
-export const FRAMES_KEPT = 10;
 /** Bytes of an event stream kept. */
 export const STREAM_KEPT = 2048;
-/** Payload bytes shown next to a frame header. */
-const PREVIEW_BYTES = 80;
 /** Distinct inspect tags remembered (oldest forgotten first). */
 const TAGS_KEPT = 32;
-/** A head carries at most this many bytes before it is cut; the meter's own cap is higher. */
-const CARRY_CAP = 64 * 1024;
+/** Characters of a request head searched for its inspect tag. */
+const TAG_SEARCH = 2048;
 /** What a page adds to its requests to find its own connections: `inspect=<tag>`. */
 const TAG_PARAM = /[?&]inspect=([A-Za-z0-9_-]{1,32})(?:&|$)/;
-const CRLF2 = Buffer.from('\r\n\r\n');
 
 type Key = TransportName | 'other';
 
-const emptyCapture = (): TransportCapture => ({ framesIn: [], framesOut: [], stream: '' });
+/** One transport's capture as kept: frames stay raw until asked for (see frame-capture.ts). */
+interface Capture {
+  request?: CapturedHead;
+  response?: CapturedHead;
+  framesIn: FrameRing;
+  framesOut: FrameRing;
+  stream: string;
+}
 
-function head(bytes: Buffer): CapturedHead {
-  const truncated = bytes.length > HEAD_TEXT_CAP;
+const emptyCapture = (): Capture => ({ framesIn: new FrameRing(), framesOut: new FrameRing(), stream: '' });
+
+function head(text: string): CapturedHead {
+  const truncated = text.length > HEAD_TEXT_CAP;
   return {
-    text: bytes.subarray(0, HEAD_TEXT_CAP).toString('latin1'),
-    bytes: bytes.length,
+    text: truncated ? text.slice(0, HEAD_TEXT_CAP) : text,
+    bytes: text.length,
     truncated,
     at: Date.now(),
   };
@@ -42,8 +47,19 @@ function head(bytes: Buffer): CapturedHead {
 
 /** The inspect tag in a request head's target, if any. */
 export function tagOf(requestHead: string): string | undefined {
-  const target = requestHead.slice(0, requestHead.indexOf('\r\n')).split(' ')[1] ?? '';
+  const line = requestHead.slice(0, requestHead.indexOf('\r\n'));
+  if (!line.includes('inspect=')) return undefined; // the usual case, without a split and a regex
+  const target = line.split(' ')[1] ?? '';
   return TAG_PARAM.exec(target)?.[1];
+}
+
+/** The wire shape of a capture, decoded now. */
+function view(c: Capture | undefined): TransportCapture {
+  if (!c) return { framesIn: [], framesOut: [], stream: '' };
+  const out: TransportCapture = { framesIn: c.framesIn.list(), framesOut: c.framesOut.list(), stream: c.stream };
+  if (c.request) out.request = { ...c.request };
+  if (c.response) out.response = { ...c.response };
+  return out;
 }
 
 /**
@@ -51,8 +67,8 @@ export function tagOf(requestHead: string): string | undefined {
  * `Stats` so the meter (which has the stats) can write and `GET /api/inspect` can read.
  */
 export class WireLog {
-  readonly #latest = new Map<TransportName, TransportCapture>();
-  readonly #tagged = new Map<string, Map<TransportName, TransportCapture>>();
+  readonly #latest = new Map<TransportName, Capture>();
+  readonly #tagged = new Map<string, Map<TransportName, Capture>>();
 
   /** Per-socket capture state for the meter; `classify` maps a request to its transport. */
   socket(classify: (method: string, path: string) => Key): SocketCapture {
@@ -60,10 +76,13 @@ export class WireLog {
   }
 
   /** Applies `update` to the latest capture of `key`, and to the tag's when there is one. */
-  update(key: Key, tag: string | undefined, update: (c: TransportCapture) => void): void {
+  update(key: Key, tag: string | undefined, update: (c: Capture) => void): void {
     if (key === 'other') return;
-    const latest = this.#latest.get(key) ?? emptyCapture();
-    this.#latest.set(key, latest);
+    let latest = this.#latest.get(key);
+    if (!latest) {
+      latest = emptyCapture();
+      this.#latest.set(key, latest);
+    }
     update(latest);
     if (tag === undefined) return;
     let byTag = this.#tagged.get(tag);
@@ -75,9 +94,24 @@ export class WireLog {
       byTag = new Map();
       this.#tagged.set(tag, byTag);
     }
-    const mine = byTag.get(key) ?? emptyCapture();
-    byTag.set(key, mine);
+    let mine = byTag.get(key);
+    if (!mine) {
+      mine = emptyCapture();
+      byTag.set(key, mine);
+    }
     update(mine);
+  }
+
+  /** A frame seen on a socket of `key`: the newest of its direction (records are shared, never changed). */
+  frame(key: Key, tag: string | undefined, direction: 'in' | 'out', record: FrameRecord): void {
+    if (key === 'other') return;
+    const latest = tag === undefined ? this.#latest.get(key) : undefined;
+    if (latest) {
+      // The fan-out path: no closure, no lookup beyond the one above.
+      (direction === 'in' ? latest.framesIn : latest.framesOut).add(record);
+      return;
+    }
+    this.update(key, tag, (c) => (direction === 'in' ? c.framesIn : c.framesOut).add(record));
   }
 
   /** `GET /api/inspect`: the tag's own capture where it has one, else the latest seen. */
@@ -87,7 +121,7 @@ export class WireLog {
       const own = byTag?.get(name);
       const latest = this.#latest.get(name);
       const scope: 'tag' | 'latest' | 'none' = own ? 'tag' : latest ? 'latest' : 'none';
-      return [name, { ...structuredClone(own ?? latest ?? emptyCapture()), scope }] as const;
+      return [name, { ...view(own ?? latest), scope }] as const;
     });
     return { transports: Object.fromEntries(entries) as InspectResponse['transports'] };
   }
@@ -100,133 +134,50 @@ export class WireLog {
 }
 
 /**
- * Finds the bytes of each head in a stream that an HTTP framer has split: the framer reports
- * counts, this keeps the bytes of a head that is not complete yet, so offsets line up.
+ * The capture state of one socket, fed by the socket meter with the same chunks, framer
+ * items and head texts it counts, so the inspector shows exactly the bytes that were counted.
  */
-class HeadFinder {
-  #carry: Buffer = Buffer.alloc(0);
-
-  /**
-   * The heads started in `chunk`, in order of the framer's start events, and `before`: how many
-   * bytes of an unfinished head preceded the chunk (the framer's segments count from there).
-   */
-  scan(
-    chunk: Buffer,
-    items: readonly (RequestItem | ResponseItem<unknown>)[],
-    pendingAfter: number,
-  ): { heads: Buffer[]; before: number } {
-    const before = this.#carry.length;
-    const data = before > 0 ? Buffer.concat([this.#carry, chunk]) : chunk;
-    const heads: Buffer[] = [];
-    let pos = 0;
-    for (const item of items) {
-      if ('part' in item) pos += item.bytes;
-      else if (item.event === 'switch') break;
-      else {
-        let start = pos;
-        while (data[start] === 0x0d && data[start + 1] === 0x0a) start += 2;
-        const end = data.indexOf(CRLF2, start);
-        heads.push(data.subarray(start, end === -1 ? data.length : end + 4));
-      }
-    }
-    const keep = Math.min(pendingAfter, CARRY_CAP, data.length);
-    this.#carry = keep > 0 ? Buffer.from(data.subarray(data.length - keep)) : Buffer.alloc(0);
-    return { heads, before };
-  }
-}
-
-/** Reads frame headers out of one direction of a WebSocket stream, chunk by chunk. */
-class FrameFinder {
-  #header: number[] = [];
-  #remaining = 0;
-  #preview: number[] = [];
-  #current: CapturedFrame | undefined;
-
-  /** Feeds bytes; calls `done` with each frame once its preview is complete or its payload ends. */
-  push(chunk: Buffer, done: (f: CapturedFrame) => void): void {
-    let pos = 0;
-    while (pos < chunk.length) {
-      if (this.#remaining > 0) {
-        const take = Math.min(this.#remaining, chunk.length - pos);
-        const want = Math.min(take, PREVIEW_BYTES - this.#preview.length);
-        for (let i = 0; i < want; i++) this.#preview.push(chunk[pos + i] ?? 0);
-        this.#remaining -= take;
-        pos += take;
-        if (this.#remaining === 0) this.#finish(done);
-        continue;
-      }
-      this.#header.push(chunk[pos++] ?? 0);
-      const b1 = this.#header[1];
-      if (b1 === undefined || this.#header.length < headerSizeOf(b1)) continue;
-      const h = parseFrameHeader(this.#header);
-      this.#header = [];
-      if (!h) continue;
-      this.#current = { ...h, at: Date.now(), preview: '' };
-      this.#remaining = h.payloadLength;
-      if (this.#remaining === 0) this.#finish(done);
-    }
-  }
-
-  #finish(done: (f: CapturedFrame) => void): void {
-    const frame = this.#current;
-    if (!frame) return;
-    let bytes = this.#preview;
-    if (frame.masked) {
-      const key = frame.bytes.slice(frame.size - 4);
-      bytes = bytes.map((b, i) => b ^ (key[i % 4] ?? 0));
-    }
-    frame.preview = Buffer.from(bytes).toString('utf8');
-    this.#preview = [];
-    this.#current = undefined;
-    done(frame);
-  }
-}
-
-const keepLast = <T>(xs: T[], x: T, n: number) => {
-  xs.push(x);
-  if (xs.length > n) xs.splice(0, xs.length - n);
-};
-
-/**
- * The capture state of one socket, fed by the socket meter with the same chunks and framer
- * items it counts, so the inspector shows exactly the bytes that were counted.
- */
-export class SocketCapture {
+export class SocketCapture implements FrameSink {
   readonly #log: WireLog;
   readonly #classify: (method: string, path: string) => Key;
-  readonly #reqHeads = new HeadFinder();
-  readonly #resHeads = new HeadFinder();
   /** Requests not answered yet, oldest first: where their responses belong. */
   readonly #waiting: { key: Key; tag: string | undefined }[] = [];
   /** Where the socket's bytes belong once it streams (SSE body, WebSocket frames). */
   #streamKey: Key = 'other';
   #streamTag: string | undefined;
   #sse = false;
-  readonly #framesIn = new FrameFinder();
-  readonly #framesOut = new FrameFinder();
+  #framesIn: FrameFinder | undefined;
+  #framesOut: FrameFinder | undefined;
 
   constructor(log: WireLog, classify: (method: string, path: string) => Key) {
     this.#log = log;
     this.#classify = classify;
   }
 
-  /** A chunk read in HTTP mode, with the request framer's items and its pending head bytes. */
-  requestChunk(chunk: Buffer, items: readonly RequestItem[], pending: number): void {
-    const { heads } = this.#reqHeads.scan(chunk, items, pending);
+  /** A chunk read in HTTP mode: the request framer's items and the texts of the heads completed. */
+  requestChunk(items: readonly RequestItem[], heads: readonly string[]): void {
     let n = 0;
     for (const item of items) {
       if ('part' in item || item.event !== 'request') continue;
-      const bytes = heads[n++];
+      const text = heads[n++];
       const key = this.#classify(item.method, item.path);
-      const tag = bytes ? tagOf(bytes.toString('latin1', 0, Math.min(bytes.length, 2048))) : undefined;
+      const tag = text === undefined ? undefined : tagOf(text.length > TAG_SEARCH ? text.slice(0, TAG_SEARCH) : text);
       this.#waiting.push({ key, tag });
-      if (bytes) this.#log.update(key, tag, (c) => (c.request = head(bytes)));
+      if (text !== undefined) this.#log.update(key, tag, (c) => (c.request = head(text)));
     }
   }
 
-  /** A chunk written in HTTP mode, with the response framer's items and its pending head bytes. */
-  responseChunk(chunk: Buffer, items: readonly ResponseItem<unknown>[], pending: number): void {
-    const { heads, before } = this.#resHeads.scan(chunk, items, pending);
+  /**
+   * A chunk written in HTTP mode: the response framer's items, the texts of the heads
+   * completed, and `before`, the bytes of an unfinished head that preceded the chunk (the
+   * framer's segments count from there).
+   */
+  responseChunk(
+    chunk: Buffer,
+    items: readonly ResponseItem<unknown>[],
+    heads: readonly string[],
+    before: number,
+  ): void {
     let n = 0;
     /** Where the next segment starts in `chunk` (negative: in a head begun earlier). */
     let pos = -before;
@@ -241,7 +192,7 @@ export class SocketCapture {
         continue;
       }
       if (item.event !== 'response') break;
-      const bytes = heads[n++];
+      const text = heads[n++];
       // Interim 1xx heads (but 101) answer nothing yet; the final one takes the request.
       const final = item.status >= 200 || item.status === 101;
       const req = final ? this.#waiting.shift() : this.#waiting[0];
@@ -249,9 +200,9 @@ export class SocketCapture {
       this.#streamKey = key;
       this.#streamTag = req?.tag;
       this.#sse = item.isEventStream;
-      skip = bytes?.length ?? 0;
+      skip = text?.length ?? 0;
       if (this.#sse) this.#log.update(key, req?.tag, (c) => (c.stream = ''));
-      if (bytes) this.#log.update(key, req?.tag, (c) => (c.response = head(bytes)));
+      if (text !== undefined) this.#log.update(key, req?.tag, (c) => (c.response = head(text)));
     }
   }
 
@@ -267,11 +218,17 @@ export class SocketCapture {
 
   /** WebSocket bytes after the upgrade, in one direction. */
   frames(direction: 'in' | 'out', chunk: Buffer): void {
-    const finder = direction === 'in' ? this.#framesIn : this.#framesOut;
-    finder.push(chunk, (frame) =>
-      this.#log.update(this.#streamKey, this.#streamTag, (c) =>
-        keepLast(direction === 'in' ? c.framesIn : c.framesOut, frame, FRAMES_KEPT),
-      ),
-    );
+    if (direction === 'in') {
+      this.#framesIn ??= new FrameFinder('in', true, this);
+      this.#framesIn.push(chunk);
+    } else {
+      this.#framesOut ??= new FrameFinder('out', false, this);
+      this.#framesOut.push(chunk);
+    }
+  }
+
+  /** A complete frame from one of this socket's finders. */
+  recordFrame(direction: 'in' | 'out', record: FrameRecord): void {
+    this.#log.frame(this.#streamKey, this.#streamTag, direction, record);
   }
 }
