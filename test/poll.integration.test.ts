@@ -23,6 +23,20 @@ describe('poll transport', () => {
     assert.equal(r.headers.get('cache-control'), 'no-store');
   });
 
+  it('the same query string answers the same way every time: good ones remembered, bad ones refused again', async () => {
+    const q = `?after=0&epoch=${s.feed.epoch}&limit=1`;
+    assert.deepEqual((await get(q)).body, (await get(q)).body);
+    for (const bad of ['?after=1&after=2', '?after=x', '?limit=0']) {
+      const codes = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${s.url}/api/poll${bad}`);
+        codes.push(res.status, ((await res.json()) as { error: { code: string } }).error.code);
+      }
+      assert.equal(codes[0], 400, bad);
+      assert.deepEqual(codes.slice(2), codes.slice(0, 2), bad);
+    }
+  });
+
   it('returns what is after the cursor, in order, with the cursor of the last one', async () => {
     await publish(s.url, 'one');
     await publish(s.url, 'two');

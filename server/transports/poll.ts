@@ -1,5 +1,6 @@
 import { parseAfter, parseEpoch, parseLimit } from '../query.ts';
 import { noBuffering } from './no-buffering.ts';
+import { QueryMemo } from './query-memo.ts';
 import { readResponseBody } from './read-response.ts';
 import type { Transport } from './transport.ts';
 
@@ -11,10 +12,13 @@ export const poll: Transport = {
   name: 'poll',
   path: '/api/poll',
   mount({ router, feed, config, counters }) {
+    const queries = new QueryMemo((query) => ({
+      after: parseAfter(query.after),
+      epoch: parseEpoch(query.epoch),
+      limit: parseLimit(query.limit, config.readLimit),
+    }));
     router.get(this.path, async (ctx) => {
-      const after = parseAfter(ctx.query.after);
-      const epoch = parseEpoch(ctx.query.epoch);
-      const limit = parseLimit(ctx.query.limit, config.readLimit);
+      const { after, epoch, limit } = queries.get(ctx);
       const r = await feed.read(after, { epoch, limit });
       counters.delivered += r.messages.length;
       if (r.messages.length === 0) counters.emptyResponses++;
