@@ -73,7 +73,7 @@ describe('long-poll transport', () => {
       get(`?after=${s.feed.head}&timeout=60000`, c.signal).catch((e: Error) => e.name),
     );
     await waitFor(() => s.stats.transports['long-poll'].held === 20, 3000, '20 held requests');
-    assert.equal(s.feed.subscribers, 20);
+    assert.equal(s.feed.subscribers, 1, 'one subscription shared by every held request');
     for (const c of controllers) c.abort();
     assert.deepEqual(new Set(await Promise.all(pending)), new Set(['AbortError']));
     await waitFor(
@@ -93,6 +93,31 @@ describe('long-poll transport', () => {
       assert.equal(r.status, 200);
       assert.equal((JSON.parse(r.text) as ReadResponse).messages[0]?.seq, head + 1);
     }
+  });
+
+  it('a message published while no long-poll was open is seen by the next one at once', async () => {
+    // The same read twice, with a publish in between made while nobody listened: the second
+    // read must not reuse the first one's (shared) result.
+    const head = s.feed.head;
+    assert.equal((await get(`?after=${head}&epoch=${s.feed.epoch}&timeout=0`)).status, 204);
+    assert.equal(s.feed.subscribers, 0);
+    await s.feed.publish({ source: 'chat', body: 'while nobody listened' });
+    const started = performance.now();
+    const r = await get(`?after=${head}&epoch=${s.feed.epoch}&timeout=5000`);
+    assert.equal(r.status, 200);
+    assert.equal((JSON.parse(r.text) as ReadResponse).messages[0]?.seq, head + 1);
+    assert.ok(performance.now() - started < 2000, 'answered at once, not held');
+  });
+
+  it('requests woken by one publish share one read and get the same answer', async () => {
+    const head = s.feed.head;
+    const pending = Array.from({ length: 5 }, () => get(`?after=${head}&epoch=${s.feed.epoch}&timeout=10000`));
+    await waitFor(() => s.stats.transports['long-poll'].held === 5, 3000, '5 held requests');
+    await publish(s.url, 'for everyone');
+    const answers = await Promise.all(pending);
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+    assert.equal(new Set(answers.map((a) => a.text)).size, 1);
+    assert.equal((JSON.parse(answers[0]?.text ?? '{}') as ReadResponse).messages[0]?.seq, head + 1);
   });
 
   it('answers held requests with 204 when the server closes', async () => {

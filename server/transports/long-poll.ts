@@ -1,63 +1,63 @@
 import type { ReadResult } from '../feed/feed.ts';
 import { parseAfter, parseEpoch, parseLimit, parseTimeout } from '../query.ts';
+import { HeldRequest } from './held-request.ts';
 import { noBuffering } from './no-buffering.ts';
-import { readResponseBody } from './read-response.ts';
+import { PublishSignal } from './publish-signal.ts';
+import { QueryMemo } from './query-memo.ts';
+import { readResponseBytes } from './read-response.ts';
+import { SharedReads } from './shared-reads.ts';
 import type { Transport } from './transport.ts';
-
-/** Why a held request stopped waiting. */
-type Wake = 'message' | 'timeout' | 'aborted' | 'shutdown';
 
 /**
  * Long-polling: answered at once when a message exists after the cursor, otherwise held
  * until one is published (200), the timeout passes (204, an ordinary empty answer), the
- * client goes away (nothing to answer; listener and timer released at once) or the server
- * shuts down (204). It subscribes before it reads, so a message published while the read is
- * in flight wakes it instead of being missed.
+ * client goes away (nothing to answer; waiter and timer released at once) or the server
+ * shuts down (204). It notes the publish generation before it reads, so a message published
+ * while the read is in flight wakes it instead of being missed. All requests share one feed
+ * subscription (PublishSignal), and requests woken by the same publish at the same cursor
+ * share one read and one answer body (SharedReads).
  */
 export const longPoll: Transport = {
   name: 'long-poll',
   path: '/api/long-poll',
   mount({ router, feed, config, counters }) {
-    const held = new Set<(why: Wake) => void>();
+    const held = new Set<HeldRequest>();
+    const signal = new PublishSignal(feed);
+    const reads = new SharedReads(feed);
     let closing = false;
 
+    const queries = new QueryMemo((query) => ({
+      after: parseAfter(query.after),
+      epoch: parseEpoch(query.epoch),
+      limit: parseLimit(query.limit, config.readLimit),
+      timeout: parseTimeout(query.timeout, config.longPollTimeoutMs, config.longPollMaxTimeoutMs),
+    }));
+
     router.get(this.path, async (ctx) => {
-      const after = parseAfter(ctx.query.after);
-      const epoch = parseEpoch(ctx.query.epoch);
-      const limit = parseLimit(ctx.query.limit, config.readLimit);
-      const timeout = parseTimeout(ctx.query.timeout, config.longPollTimeoutMs, config.longPollMaxTimeoutMs);
+      const { after, epoch, limit, timeout } = queries.get(ctx);
       noBuffering(ctx);
 
-      let published = false;
-      let gone = false;
-      let wake: ((why: Wake) => void) | undefined;
-      const unsubscribe = feed.subscribe(() => {
-        published = true;
-        wake?.('message');
-      });
-      const onClose = () => {
-        if (ctx.res.writableEnded) return;
-        gone = true;
-        wake?.('aborted');
-      };
-      ctx.res.on('close', onClose);
+      const request = new HeldRequest(ctx.res, held, signal, counters);
+      signal.acquire();
+      ctx.res.on('close', request.onClose);
       const deadline = Date.now() + timeout;
       try {
-        let r: ReadResult = await feed.read(after, { epoch, limit });
+        let seen = signal.generation;
+        let r: ReadResult = await reads.read(after, epoch, limit, seen);
         for (;;) {
-          if (gone) return;
+          if (request.gone) return;
           // Live from now (no after) is answered at once with the cursor to hold from: a 204
           // carries no cursor, so a client that had none could lose what came before its next ask.
           if (r.messages.length > 0 || r.reset || after === undefined) {
             counters.delivered += r.messages.length;
             if (r.messages.length === 0) counters.emptyResponses++;
             ctx.type = 'application/json';
-            ctx.body = readResponseBody(r);
+            ctx.body = readResponseBytes(r);
             return;
           }
-          if (!published) {
+          if (signal.generation === seen) {
             const remaining = deadline - Date.now();
-            const why = closing ? 'shutdown' : remaining <= 0 ? 'timeout' : await hold(remaining);
+            const why = closing ? 'shutdown' : remaining <= 0 ? 'timeout' : await request.hold(remaining);
             if (why === 'aborted') return;
             if (why === 'timeout' || why === 'shutdown') {
               if (why === 'timeout') counters.timeouts++;
@@ -66,37 +66,19 @@ export const longPoll: Transport = {
               return;
             }
           }
-          published = false;
-          r = await feed.read(r.cursor, { epoch: r.epoch, limit });
+          seen = signal.generation;
+          r = await reads.read(r.cursor, r.epoch, limit, seen);
         }
       } finally {
-        unsubscribe();
-        ctx.res.off('close', onClose);
-      }
-
-      function hold(ms: number): Promise<Wake> {
-        return new Promise<Wake>((resolve) => {
-          counters.held++;
-          const timer = setTimeout(() => done('timeout'), ms);
-          const done = (why: Wake) => {
-            if (wake !== done) return;
-            wake = undefined;
-            clearTimeout(timer);
-            held.delete(done);
-            counters.held--;
-            resolve(why);
-          };
-          wake = done;
-          held.add(done);
-          if (gone) done('aborted');
-        });
+        signal.release();
+        ctx.res.off('close', request.onClose);
       }
     });
 
     return {
       async close() {
         closing = true;
-        for (const wakeUp of [...held]) wakeUp('shutdown');
+        for (const request of [...held]) request.wake('shutdown');
       },
     };
   },
