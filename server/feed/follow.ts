@@ -24,74 +24,101 @@ export interface FollowOptions {
  * published while a read is in flight is queued, not lost. Returns the stop function.
  */
 export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () => void {
-  let stopped = false;
-  let live = false;
-  let cursor = 0;
-  const pending: FeedMessage[] = [];
+  const follower = new Follower(feed, opts, sink);
+  return () => follower.stop();
+}
 
-  const deliver = (m: FeedMessage) => {
-    cursor = m.seq;
-    sink.message(m);
-  };
+/**
+ * The state of one `follow`. A class rather than closures: every WebSocket and SSE client
+ * has one for as long as it is connected, and methods on a prototype cost a connection
+ * nothing, where each named closure costs a function object, a context and (under tsx,
+ * which keeps function names) a property store of its own.
+ */
+class Follower {
+  readonly #feed: Feed;
+  readonly #opts: FollowOptions;
+  readonly #sink: FollowSink;
+  #stopped = false;
+  #live = false;
+  #cursor = 0;
+  readonly #pending: FeedMessage[] = [];
+  readonly #unsubscribe: () => void;
 
-  const unsubscribe = feed.subscribe((m) => {
-    if (stopped || m.seq <= cursor) return;
-    if (live && m.seq === cursor + 1) return deliver(m);
-    pending.push(m);
-    if (live) {
+  constructor(feed: Feed, opts: FollowOptions, sink: FollowSink) {
+    this.#feed = feed;
+    this.#opts = opts;
+    this.#sink = sink;
+    this.#unsubscribe = feed.subscribe((m) => this.#onPublish(m));
+    this.#begin().catch((err: unknown) => {
+      if (!this.#stopped) sink.error(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#pending.length = 0;
+    this.#unsubscribe();
+  }
+
+  #deliver(m: FeedMessage): void {
+    this.#cursor = m.seq;
+    this.#sink.message(m);
+  }
+
+  #onPublish(m: FeedMessage): void {
+    if (this.#stopped || m.seq <= this.#cursor) return;
+    if (this.#live && m.seq === this.#cursor + 1) {
+      this.#deliver(m);
+      return;
+    }
+    this.#pending.push(m);
+    if (this.#live) {
       // A gap in a live stream (a store that reorders); fill it from history.
-      live = false;
-      void catchUp();
+      this.#live = false;
+      void this.#catchUp();
     }
-  });
+  }
 
-  const catchUp = async (): Promise<void> => {
+  async #catchUp(): Promise<void> {
+    const pageSize = this.#opts.pageSize;
     for (;;) {
-      const page = await feed.read(cursor, { epoch: feed.epoch, limit: opts.pageSize });
-      if (stopped) return;
-      for (const m of page.messages) if (m.seq === cursor + 1) deliver(m);
-      if (page.messages.length < opts.pageSize && drainPending()) return;
+      const page = await this.#feed.read(this.#cursor, { epoch: this.#feed.epoch, limit: pageSize });
+      if (this.#stopped) return;
+      for (const m of page.messages) if (m.seq === this.#cursor + 1) this.#deliver(m);
+      if (page.messages.length < pageSize && this.#drainPending()) return;
     }
-  };
+  }
 
   /**
    * Delivers the queued live messages that continue the stream and goes live when the queue
    * empties; false if a gap remains (more history to read first). Synchronous, so nothing
    * can be published between the check and going live.
    */
-  const drainPending = (): boolean => {
+  #drainPending(): boolean {
+    const pending = this.#pending;
     pending.sort((a, b) => a.seq - b.seq);
-    while (pending.length > 0 && (pending[0]?.seq ?? 0) <= cursor + 1) {
+    while (pending.length > 0 && (pending[0]?.seq ?? 0) <= this.#cursor + 1) {
       const m = pending.shift() as FeedMessage;
-      if (m.seq === cursor + 1) deliver(m);
+      if (m.seq === this.#cursor + 1) this.#deliver(m);
     }
-    live = pending.length === 0;
-    return live;
-  };
+    this.#live = pending.length === 0;
+    return this.#live;
+  }
 
-  const begin = async () => {
-    const first = await feed.read(opts.after, { epoch: opts.epoch, limit: opts.pageSize });
-    if (stopped) return;
+  async #begin(): Promise<void> {
+    const opts = this.#opts;
+    const first = await this.#feed.read(opts.after, { epoch: opts.epoch, limit: opts.pageSize });
+    if (this.#stopped) return;
     const startCursor = first.messages[0] ? first.messages[0].seq - 1 : first.cursor;
-    cursor = startCursor;
-    sink.start(
+    this.#cursor = startCursor;
+    this.#sink.start(
       first.reset
         ? { epoch: first.epoch, cursor: startCursor, reset: true }
         : { epoch: first.epoch, cursor: startCursor },
     );
-    for (const m of first.messages) if (!stopped) deliver(m);
-    if (stopped) return;
-    if (first.messages.length < opts.pageSize && drainPending()) return;
-    await catchUp();
-  };
-
-  begin().catch((err: unknown) => {
-    if (!stopped) sink.error(err instanceof Error ? err : new Error(String(err)));
-  });
-
-  return () => {
-    stopped = true;
-    pending.length = 0;
-    unsubscribe();
-  };
+    for (const m of first.messages) if (!this.#stopped) this.#deliver(m);
+    if (this.#stopped) return;
+    if (first.messages.length < opts.pageSize && this.#drainPending()) return;
+    await this.#catchUp();
+  }
 }

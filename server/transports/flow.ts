@@ -1,6 +1,6 @@
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { Feed } from '../feed/feed.ts';
-import { follow } from '../feed/follow.ts';
+import { type FollowSink, follow } from '../feed/follow.ts';
 
 /** What a flow-controlled stream writes to, and how it learns how much is still queued. */
 export interface FlowSink {
@@ -39,70 +39,119 @@ export interface FlowOptions {
  * `stallMs` is stalled: the transport closes it. Returns the stop function.
  */
 export function flowFollow(feed: Feed, opts: FlowOptions, sink: FlowSink): () => void {
-  let stopped = false;
-  let cursor: number | undefined = opts.after;
-  let epoch: string | undefined = opts.epoch;
-  let unfollow: (() => void) | undefined;
-  let check: ReturnType<typeof setInterval> | undefined;
-  let pausedAt = 0;
+  const flow = new Flow(feed, opts, sink);
+  return () => flow.stop();
+}
 
-  const run = (first: boolean) => {
-    let active = true;
-    const stop = follow(
-      feed,
-      { after: cursor, epoch, pageSize: opts.pageSize },
-      {
-        start(hello) {
-          if (!active) return;
-          epoch = hello.epoch;
-          cursor = hello.cursor;
-          if (first || hello.reset) sink.start(hello, first);
-        },
-        message(m) {
-          // follow may finish a catch-up page after it was stopped: ignore what comes then.
-          if (!active) return;
-          sink.message(m);
-          cursor = m.seq;
-          if (sink.queued() > opts.bound) pause();
-        },
-        error(err) {
-          if (active) sink.error(err);
-        },
-      },
-    );
-    unfollow = () => {
-      active = false;
-      stop();
-    };
-  };
+/**
+ * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
+ * connected client, and prototype methods cost a connection nothing.
+ */
+class Flow {
+  readonly #feed: Feed;
+  readonly #opts: FlowOptions;
+  readonly #sink: FlowSink;
+  #stopped = false;
+  #cursor: number | undefined;
+  #epoch: string | undefined;
+  /** The current follow, while following. */
+  #run: FlowRun | undefined;
+  #check: ReturnType<typeof setInterval> | undefined;
+  #pausedAt = 0;
 
-  const pause = () => {
-    unfollow?.();
-    unfollow = undefined;
-    pausedAt = Date.now();
-    sink.paused?.();
-    check = setInterval(
+  constructor(feed: Feed, opts: FlowOptions, sink: FlowSink) {
+    this.#feed = feed;
+    this.#opts = opts;
+    this.#sink = sink;
+    this.#cursor = opts.after;
+    this.#epoch = opts.epoch;
+    this.#follow(true);
+  }
+
+  #follow(first: boolean): void {
+    const run = new FlowRun(this, first);
+    this.#run = run;
+    run.stop = follow(this.#feed, { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize }, run);
+  }
+
+  started(hello: Hello, first: boolean): void {
+    this.#epoch = hello.epoch;
+    this.#cursor = hello.cursor;
+    if (first || hello.reset) this.#sink.start(hello, first);
+  }
+
+  delivered(m: FeedMessage): void {
+    this.#sink.message(m);
+    this.#cursor = m.seq;
+    if (this.#sink.queued() > this.#opts.bound) this.#pause();
+  }
+
+  failed(err: Error): void {
+    this.#sink.error(err);
+  }
+
+  #unfollow(): void {
+    const run = this.#run;
+    this.#run = undefined;
+    if (!run) return;
+    run.active = false;
+    run.stop();
+  }
+
+  #pause(): void {
+    this.#unfollow();
+    this.#pausedAt = Date.now();
+    this.#sink.paused?.();
+    const opts = this.#opts;
+    this.#check = setInterval(
       () => {
-        if (stopped) return;
-        if (sink.queued() === 0) {
-          clearInterval(check);
-          check = undefined;
-          run(false);
-        } else if (Date.now() - pausedAt >= opts.stallMs) {
-          clearInterval(check);
-          check = undefined;
-          sink.stalled();
+        if (this.#stopped) return;
+        if (this.#sink.queued() === 0) {
+          clearInterval(this.#check);
+          this.#check = undefined;
+          this.#follow(false);
+        } else if (Date.now() - this.#pausedAt >= opts.stallMs) {
+          clearInterval(this.#check);
+          this.#check = undefined;
+          this.#sink.stalled();
         }
       },
       opts.checkMs ?? Math.max(5, Math.min(50, opts.stallMs / 4)),
     );
-    check.unref();
-  };
+    this.#check.unref();
+  }
 
-  run(true);
-  return () => {
-    stopped = true;
-    if (check) clearInterval(check);
-    unfollow?.();
-  };
+  stop(): void {
+    this.#stopped = true;
+    if (this.#check) clearInterval(this.#check);
+    this.#unfollow();
+  }
 }
+
+/** One `follow` of a flow; after a pause it is inactive, and what it still delivers is dropped. */
+class FlowRun implements FollowSink {
+  active = true;
+  stop: () => void = noop;
+  readonly #flow: Flow;
+  readonly #first: boolean;
+
+  constructor(flow: Flow, first: boolean) {
+    this.#flow = flow;
+    this.#first = first;
+  }
+
+  start(hello: Hello): void {
+    if (this.active) this.#flow.started(hello, this.#first);
+  }
+
+  message(m: FeedMessage): void {
+    // follow may finish a catch-up page after it was stopped: ignore what comes then.
+    if (this.active) this.#flow.delivered(m);
+  }
+
+  error(err: Error): void {
+    if (this.active) this.#flow.failed(err);
+  }
+}
+
+function noop(): void {}

@@ -47,26 +47,33 @@ export const sse: Transport = {
       const stop = flowFollow(
         feed,
         { after, epoch, pageSize: config.readLimit, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs },
+        // Methods, not arrow properties: one set per client, and methods need no name of their own.
         {
-          start: (h, first) => {
+          start(h, first) {
             // A resume after a pause only speaks when it is a reset: a plain `reset` event.
             stream.write(
               first ? startEvent(h, config.sseRetryMs) : startEvent({ ...h, reset: true }, config.sseRetryMs),
             );
           },
-          message: (m: FeedMessage) => {
+          message(m: FeedMessage) {
             stream.write(sseMessageEvent(m));
             counters.delivered++;
           },
-          queued: () => stream.writableLength + stream.readableLength + res.writableLength,
-          paused: () => metrics.drop('sse', 'paused'),
-          stalled: () => {
+          queued() {
+            return stream.writableLength + stream.readableLength + res.writableLength;
+          },
+          paused() {
+            metrics.drop('sse', 'paused');
+          },
+          stalled() {
             metrics.drop('sse', 'closed');
             log.warn({ event: 'violation', kind: 'slow-consumer', transport: 'sse', ip });
             // The reader is not reading: ending politely would wait behind the full buffer.
             res.destroy();
           },
-          error: () => stream.end(),
+          error() {
+            stream.end();
+          },
         },
       );
       const heartbeat = setInterval(() => {

@@ -10,6 +10,7 @@ import { TokenBucket } from '../rate-limit.ts';
 import { rejectUpgrade } from '../upgrade.ts';
 import { flowFollow } from './flow.ts';
 import type { Transport } from './transport.ts';
+import { sendText } from './ws-text-frame.ts';
 
 /** Close code sent to every client when the server goes away (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
@@ -105,20 +106,29 @@ export const websocket: Transport = {
       const stop = flowFollow(
         feed,
         { after, epoch, pageSize: config.readLimit, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs },
+        // Methods, not arrow properties: one set per connection, and methods need no name of their own.
         {
-          start: (h) => sendFrame(ws, { type: 'hello', ...h }),
-          message: (m) => {
-            ws.send(wsMessagePayload(m), { binary: false });
+          start(h) {
+            sendFrame(ws, { type: 'hello', ...h });
+          },
+          message(m) {
+            sendText(ws, wsMessagePayload(m));
             counters.delivered++;
           },
-          queued: () => ws.bufferedAmount,
-          paused: () => metrics.drop('ws', 'paused'),
-          stalled: () => {
+          queued() {
+            return ws.bufferedAmount;
+          },
+          paused() {
+            metrics.drop('ws', 'paused');
+          },
+          stalled() {
             metrics.drop('ws', 'closed');
             log.warn({ event: 'violation', kind: 'slow-consumer', transport: 'ws', ip: peer.ip });
             closeHard(ws, TRY_AGAIN_LATER, 'send buffer full');
           },
-          error: () => ws.close(1011, 'feed unavailable'),
+          error() {
+            ws.close(1011, 'feed unavailable');
+          },
         },
       );
       ws.on('close', (code: number) => {
