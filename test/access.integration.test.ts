@@ -80,10 +80,13 @@ describe('access', () => {
     const write = (o: unknown) => lines.push(JSON.stringify(o));
     const spy = { warn: write, info: write, debug: write };
     const original = { warn: log.warn, info: log.info, debug: log.debug };
+    // A fresh throttle window: earlier tests' refusals must not crowd these lines out.
+    s.observer.violations.flush();
     Object.assign(log, spy);
     try {
       await upgradeStatus(wsUrl(s, `?token=${TOKEN}x`));
       await publish(s.url, 'x', { headers: { authorization: `Bearer ${TOKEN}x` } });
+      s.observer.violations.flush();
     } finally {
       Object.assign(log, original);
     }

@@ -67,7 +67,7 @@ export const sse: Transport = {
           },
           stalled() {
             metrics.drop('sse', 'closed');
-            log.warn({ event: 'violation', kind: 'slow-consumer', transport: 'sse', ip });
+            observer.violations.report('slow_consumer', { transport: 'sse', ip });
             // The reader is not reading: ending politely would wait behind the full buffer.
             res.destroy();
           },

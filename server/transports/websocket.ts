@@ -78,8 +78,7 @@ export const websocket: Transport = {
       }
       const token = params.get('token') ?? undefined;
       if (token !== undefined && !tokenMatches(token, config.publishToken)) {
-        metrics.violation('unauthorized');
-        log.warn({ event: 'violation', kind: 'unauthorized', transport: 'ws', ip: req.socket.remoteAddress });
+        observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
         rejectUpgrade(socket, 'UNAUTHORIZED', 'the token is not valid');
         return;
       }
@@ -123,7 +122,7 @@ export const websocket: Transport = {
           },
           stalled() {
             metrics.drop('ws', 'closed');
-            log.warn({ event: 'violation', kind: 'slow-consumer', transport: 'ws', ip: peer.ip });
+            observer.violations.report('slow_consumer', { transport: 'ws', ip: peer.ip });
             closeHard(ws, TRY_AGAIN_LATER, 'send buffer full');
           },
           error() {
@@ -139,8 +138,7 @@ export const websocket: Transport = {
       ws.on('error', (err: Error & { code?: string }) => {
         // ws closes the connection itself (1007 bad UTF-8, 1009 too big, 1002 protocol);
         // the 'close' handler above releases the subscription.
-        metrics.violation('protocol');
-        log.info({ event: 'violation', kind: 'protocol', transport: 'ws', ip: peer.ip, code: err.code });
+        observer.violation('protocol', { transport: 'ws', ip: peer.ip, code: err.code });
       });
       // Frames are handled one after another, so replies (acks, errors) keep the frames' order.
       let previous: Promise<void> = Promise.resolve();
@@ -170,14 +168,14 @@ export const websocket: Transport = {
         const token = typeof rest.token === 'string' ? rest.token : undefined;
         if (config.publishToken !== '' && tokenMatches(token, config.publishToken)) peer.authorized = true;
         else if (config.publishToken !== '') {
-          metrics.violation('unauthorized');
+          observer.violation('unauthorized', { transport: 'ws', ip: peer.ip, frame: 'auth' });
           return sendError(ws, 'UNAUTHORIZED', 'the token is not valid');
         }
         return;
       }
       if (type !== 'publish') return sendError(ws, 'BAD_FRAME', `unknown frame type ${JSON.stringify(type)}`, id);
       if (!peer.authorized) {
-        metrics.violation('unauthorized');
+        observer.violation('unauthorized', { transport: 'ws', ip: peer.ip, frame: 'publish' });
         return sendError(ws, 'UNAUTHORIZED', undefined, id);
       }
       publisher.publish(rest, { ip: peer.ip, bucket: peer.bucket }).then(
@@ -194,8 +192,7 @@ export const websocket: Transport = {
           sendError(ws, err.code, err.message, id);
           if (err.code !== 'RATE_LIMITED') return;
           if (++peer.strikes >= config.wsMaxRateStrikes && ws.readyState === ws.OPEN) {
-            metrics.violation('rate_limit_close');
-            log.warn({ event: 'violation', kind: 'rate-limit-close', transport: 'ws', ip: peer.ip });
+            observer.violation('rate_limit_close', { transport: 'ws', ip: peer.ip });
             closeHard(ws, POLICY, 'publish rate limit exceeded repeatedly');
           }
         },
