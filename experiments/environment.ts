@@ -7,13 +7,18 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Environment } from './results.ts';
 
-/** `git rev-parse HEAD`, with `+dirty` when the tree has uncommitted changes; null outside git. */
+/**
+ * `git rev-parse HEAD`, with `+dirty` when the code has uncommitted changes; null outside git.
+ * `reports/` does not count: the reference run rewrites its own tracked reports as it goes,
+ * which says nothing about the code that measured them.
+ */
 export function gitCommit(cwd = process.cwd()): string | null {
   const git = (args: string[]) =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const head = git(['rev-parse', 'HEAD']);
-    return git(['status', '--porcelain', '--untracked-files=no']) === '' ? head : `${head}+dirty`;
+    const changed = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports']);
+    return changed === '' ? head : `${head}+dirty`;
   } catch {
     return null;
   }
