@@ -31,7 +31,9 @@ export class SharedReads {
       this.#reads.clear();
       this.#generation = generation;
     }
-    const key = `${after}|${epoch}|${limit}`;
+    // Absent parts are empty, never the text "undefined": `epoch=undefined` is a valid epoch
+    // string and must not share a read with a request that sent no epoch.
+    const key = `${after ?? ''}|${epoch ?? ''}|${limit}`;
     let read = this.#reads.get(key);
     if (read === undefined) {
       read = this.#feed.read(after, { epoch, limit });
