@@ -1,5 +1,11 @@
 /** Distinct heads remembered; past it the memo starts over (it is a shortcut, never a source of truth). */
 const MAX_HEADS = 512;
+/**
+ * Longest head remembered. Ordinary heads are a few hundred bytes; a huge one (up to the
+ * meter's 64 KiB cap, which Node may then refuse with 431) would let a client pin
+ * 512 × 64 KiB of strings, so it is parsed every time instead.
+ */
+const MAX_REMEMBERED_LENGTH = 4096;
 
 /**
  * What the HTTP framers learned from a head, by the head's exact text. Most heads on a busy
@@ -20,6 +26,7 @@ export class HeadMemo<V> {
   }
 
   set(text: string, value: V): void {
+    if (text.length > MAX_REMEMBERED_LENGTH) return;
     if (this.#heads.size >= MAX_HEADS) this.#heads.clear();
     this.#heads.set(text, value);
   }
