@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { sendText, textFrame } from '../server/transports/ws-text-frame.ts';
+import { directSocket, sendText, textFrame } from '../server/transports/ws-text-frame.ts';
 
 /** Every byte `send` puts on a server socket, captured by wrapping that socket's write. */
 async function wireBytes(send: (ws: WebSocket) => void, lengths: readonly number[]): Promise<Buffer> {
@@ -54,9 +54,13 @@ describe('textFrame / sendText', () => {
     const viaWs = await wireBytes((ws) => {
       for (const p of payloads) ws.send(p, { binary: false });
     }, lengths);
+    let fast = false;
     const direct = await wireBytes((ws) => {
+      // The fast path must really be taken: this fails if a ws upgrade moves its socket.
+      fast = directSocket(ws) !== undefined;
       for (const p of payloads) sendText(ws, p);
     }, lengths);
+    assert.equal(fast, true, 'ws still keeps its socket where sendText looks');
     assert.ok(direct.equals(viaWs));
   });
 

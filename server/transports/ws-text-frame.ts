@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { wsFrameHeaderSize } from '../metering/ws-framer.ts';
 
 /** Complete frames by payload: a message's frame lives exactly as long as its cached payload. */
 const frames = new WeakMap<Buffer, Buffer>();
@@ -15,7 +16,7 @@ export function textFrame(payload: Buffer): Buffer {
   let frame = frames.get(payload);
   if (frame === undefined) {
     const n = payload.length;
-    const header = n <= 125 ? 2 : n <= 0xffff ? 4 : 10;
+    const header = wsFrameHeaderSize(n, false);
     frame = Buffer.allocUnsafeSlow(header + n);
     frame[0] = 0x81;
     if (header === 2) frame[1] = n;
@@ -44,7 +45,19 @@ export function textFrame(payload: Buffer): Buffer {
  * else (closing, no socket) goes through `ws.send`, which knows what to do.
  */
 export function sendText(ws: WebSocket, payload: Buffer): void {
-  const socket: unknown = Reflect.get(ws, '_socket');
-  if (ws.readyState === ws.OPEN && socket instanceof Socket && socket.writable) socket.write(textFrame(payload));
+  const socket = directSocket(ws);
+  if (socket) socket.write(textFrame(payload));
   else ws.send(payload, { binary: false });
+}
+
+/**
+ * ws's socket, when a frame may be written to it directly: the connection is open, no
+ * extension is negotiated (without permessage-deflate ws never queues a frame behind a
+ * compression, so a direct write cannot overtake one), and ws 8 still keeps the socket as
+ * `_socket` (a private field: `ws` is pinned exactly, and a test fails if this stops finding it).
+ */
+export function directSocket(ws: WebSocket): Socket | undefined {
+  if (ws.readyState !== ws.OPEN || ws.extensions !== '') return undefined;
+  const socket: unknown = Reflect.get(ws, '_socket');
+  return socket instanceof Socket && socket.writable ? socket : undefined;
 }
