@@ -1,4 +1,8 @@
 import type { Logger } from './log.ts';
+import type { Violation } from './metrics.ts';
+
+/** What the log names: the metric's violation kinds, and slow consumers (counted by their own metric). */
+export type LoggedViolation = Violation | 'slow_consumer';
 
 /** How violation lines are throttled. */
 export interface ViolationLogOptions {
@@ -14,7 +18,7 @@ export interface ViolationLogOptions {
 export const VIOLATION_LOG_DEFAULTS: ViolationLogOptions = { windowMs: 1000, burst: 5, maxKeys: 1000 };
 
 interface Entry {
-  kind: string;
+  kind: LoggedViolation;
   ip: string;
   logged: number;
   suppressed: number;
@@ -40,7 +44,7 @@ export class ViolationLog {
   }
 
   /** Logs (or counts) one violation; `fields` must not hold bodies, query strings or tokens. */
-  report(kind: string, fields: { ip?: string | undefined; [field: string]: unknown }): void {
+  report(kind: LoggedViolation, fields: { ip?: string | undefined; [field: string]: unknown }): void {
     const ip = fields.ip ?? 'unknown';
     let key = `${kind}|${ip}`;
     let entry = this.#entries.get(key);
