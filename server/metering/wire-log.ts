@@ -1,6 +1,6 @@
 import type { CapturedHead, InspectResponse, TransportCapture } from '../../protocol/control.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
-import { FRAMES_KEPT, FrameFinder, type FrameRecord, FrameRing, type FrameSink } from './frame-capture.ts';
+import { FrameFinder, type FrameRecord, FrameRing, type FrameSink } from './frame-capture.ts';
 import type { RequestItem, ResponseItem } from './http-framer.ts';
 
 /**
@@ -10,7 +10,6 @@ import type { RequestItem, ResponseItem } from './http-framer.ts';
  * `STREAM_KEPT` bytes of an event stream, per transport and per inspect tag.
  */
 
-export { FRAMES_KEPT };
 /** Longest head text kept (the byte count stays exact). */
 export const HEAD_TEXT_CAP = 4096;
 /** Bytes of an event stream kept. */

@@ -3,7 +3,7 @@ import type { TransportStats } from '../../protocol/wire.ts';
 import type { PublishSignal, Waiter } from './publish-signal.ts';
 
 /** Why a held long-poll stopped waiting. */
-export type Wake = 'message' | 'timeout' | 'aborted' | 'shutdown';
+type Wake = 'message' | 'timeout' | 'aborted' | 'shutdown';
 
 /**
  * The waiting of one long-poll request: until a publish, its timeout, its client going away
