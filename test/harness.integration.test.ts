@@ -52,7 +52,14 @@ describe('the load harness', () => {
           `client ${i} made ${c.requests} requests in ${w.durationMs.toFixed(0)} ms, expected ${expected} ± 1`,
         );
       }
-      assert.ok(Math.abs(r.requests / r.clients - expected) <= 1, `the server counted ${r.requests} requests`);
+      // The server's window sits inside the clients' (its counters are read after the clients
+      // start counting and before they stop), so it may miss a request at each edge per client,
+      // and must never count one more than the clients sent.
+      const sent = w.samples.clients.reduce((n, c) => n + c.requests, 0);
+      assert.ok(
+        r.requests <= sent && r.requests >= sent - 2 * r.clients,
+        `the server counted ${r.requests} requests, the clients sent ${sent}`,
+      );
     });
 
     it('loses and duplicates nothing, on every transport', async () => {
