@@ -1,13 +1,26 @@
 /**
- * Runs every unit and integration test (`*.test.ts`) with Node's own test runner through tsx.
- * Node 20's `--test` does not expand globs, so the files are listed here. Extra arguments are
- * passed on (e.g. `npm run test:unit -- --test-name-pattern=Feed`); plain paths narrow the set.
+ * Runs one suite of node:test files through tsx. The suites are folders, split by cost:
+ *
+ * - `unit`: pure modules, no sockets; files run in parallel.
+ * - `integration`: real listening servers on free ports (port 0), no verdict that depends on
+ *   timing or load; files run in parallel (they share no port and measure no time).
+ * - `perf`: everything whose verdict depends on timing, memory or load (the harness, the
+ *   soak, floods, heap and latency bounds); one file at a time, so they do not measure each other.
+ *
+ * Node 20's `--test` does not expand globs, so the files are listed here. Extra arguments go to
+ * node (e.g. `npm run test:unit -- --test-name-pattern=Feed`); plain paths narrow the set.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-const ROOTS = ['test', 'server', 'client', 'experiments'];
+/** Files run at once per suite: processes, not threads; integration files mostly wait on sockets. */
+const CONCURRENCY: Record<string, number> = {
+  unit: availableParallelism(),
+  integration: Math.max(2, availableParallelism() * 2),
+  perf: 1,
+};
 
 function find(dir: string, out: string[]): string[] {
   let names: string[];
@@ -17,7 +30,6 @@ function find(dir: string, out: string[]): string[] {
     return out;
   }
   for (const name of names) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) find(path, out);
     else if (name.endsWith('.test.ts')) out.push(path);
@@ -25,17 +37,22 @@ function find(dir: string, out: string[]): string[] {
   return out;
 }
 
-const args = process.argv.slice(2);
-const paths = args.filter((a) => !a.startsWith('-'));
-const flags = args.filter((a) => a.startsWith('-'));
-const files = paths.length > 0 ? paths : ROOTS.flatMap((r) => find(r, [])).sort();
+const [suite = '', ...rest] = process.argv.slice(2);
+const concurrency = CONCURRENCY[suite];
+if (concurrency === undefined) {
+  console.error(`usage: tsx scripts/run-tests.ts <${Object.keys(CONCURRENCY).join('|')}> [paths] [node flags]`);
+  process.exit(2);
+}
+const paths = rest.filter((a) => !a.startsWith('-'));
+const flags = rest.filter((a) => a.startsWith('-'));
+const files = paths.length > 0 ? paths : find(join('test', suite), []).sort();
 if (files.length === 0) {
-  console.error('no test files found');
+  console.error(`no test files in test/${suite}`);
   process.exit(1);
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...flags, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...flags, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { readJsonBody } from './body.ts';
 import type { Config } from './config.ts';
-import { mountControl } from './control.ts';
+import { mountControl } from './control/routes.ts';
 import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
-import { type Observer, silentObserver } from './observer.ts';
-import { originAllowed } from './origin.ts';
-import type { Publisher } from './publish.ts';
-import { servePage } from './static.ts';
-import type { Stats } from './stats.ts';
+import { readJsonBody } from './http/body.ts';
+import { originAllowed } from './http/origin.ts';
+import { servePage } from './http/static.ts';
+import { type Observer, silentObserver } from './observe/observer.ts';
+import type { Stats } from './observe/stats.ts';
+import type { Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
 import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
 

@@ -8,15 +8,15 @@ import type { Config } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { type RunningSource, startSources } from './feed/sources.ts';
-import { createFrontDoor, pathOf } from './front-door.ts';
-import { ConnectionLimiter } from './limits.ts';
+import { createFrontDoor, pathOf } from './http/front-door.ts';
+import { ConnectionLimiter } from './http/limits.ts';
+import { originAllowed } from './http/origin.ts';
+import { rejectUpgrade } from './http/upgrade.ts';
 import { type MeterKey, meterServer } from './metering/socket-meter.ts';
-import { createObserver, type Observer } from './observer.ts';
-import { originAllowed } from './origin.ts';
-import { createPublisher } from './publish.ts';
-import { Stats } from './stats.ts';
+import { createObserver, type Observer } from './observe/observer.ts';
+import { Stats } from './observe/stats.ts';
+import { createPublisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
-import { rejectUpgrade } from './upgrade.ts';
 
 /** A listening pushrace server and the handles tests and the harness need. */
 export interface RunningServer {

@@ -2,7 +2,8 @@ import { type Server as HttpServer, METHODS, maxHeaderSize } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
-import type { Stats } from '../stats.ts';
+import type { SocketCapture } from '../inspect/wire-log.ts';
+import type { Stats } from '../observe/stats.ts';
 import { HeadMemo } from './head-memo.ts';
 import {
   DEFAULT_MAX_HEAD_SIZE,
@@ -12,7 +13,6 @@ import {
   RequestFramer,
   ResponseFramer,
 } from './http-framer.ts';
-import type { SocketCapture } from './wire-log.ts';
 import { WsFramer } from './ws-framer.ts';
 
 /** The bucket a request's bytes are counted in: a transport, or `other` for everything else. */

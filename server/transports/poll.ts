@@ -1,7 +1,7 @@
-import { parseAfter, parseEpoch, parseLimit } from '../query.ts';
-import { noBuffering } from './no-buffering.ts';
-import { QueryMemo } from './query-memo.ts';
-import { readResponseBody } from './read-response.ts';
+import { parseAfter, parseEpoch, parseLimit } from '../http/query.ts';
+import { noBuffering } from './shared/no-buffering.ts';
+import { QueryMemo } from './shared/query-memo.ts';
+import { readResponseBody } from './shared/read-response.ts';
 import type { Transport } from './transport.ts';
 
 /**

@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import { PushraceError } from '../errors.ts';
 import { sseMessageEvent } from '../feed/encode.ts';
-import { parseAfter, parseEpoch } from '../query.ts';
-import { flowFollow } from './flow.ts';
-import { noBuffering } from './no-buffering.ts';
+import { parseAfter, parseEpoch } from '../http/query.ts';
+import { flowFollow } from './shared/flow.ts';
+import { noBuffering } from './shared/no-buffering.ts';
 import type { Transport } from './transport.ts';
 
 /** The first event of a stream: `hello`, or `reset` when the cursor could not be honoured. */

@@ -4,8 +4,8 @@ import type Router from '@koa/router';
 import type { TransportName, TransportStats } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import type { Feed } from '../feed/feed.ts';
-import type { Observer } from '../observer.ts';
-import type { Publisher } from '../publish.ts';
+import type { Observer } from '../observe/observer.ts';
+import type { Publisher } from '../publish/publish.ts';
 
 export type { TransportName } from '../../protocol/wire.ts';
 

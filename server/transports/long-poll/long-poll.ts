@@ -1,0 +1,85 @@
+import type { ReadResult } from '../../feed/feed.ts';
+import { parseAfter, parseEpoch, parseLimit, parseTimeout } from '../../http/query.ts';
+import { noBuffering } from '../shared/no-buffering.ts';
+import { QueryMemo } from '../shared/query-memo.ts';
+import { readResponseBytes } from '../shared/read-response.ts';
+import type { Transport } from '../transport.ts';
+import { HeldRequest } from './held-request.ts';
+import { PublishSignal } from './publish-signal.ts';
+import { SharedReads } from './shared-reads.ts';
+
+/**
+ * Long-polling: answered at once when a message exists after the cursor, otherwise held
+ * until one is published (200), the timeout passes (204, an ordinary empty answer), the
+ * client goes away (nothing to answer; waiter and timer released at once) or the server
+ * shuts down (204). It notes the publish generation before it reads, so a message published
+ * while the read is in flight wakes it instead of being missed. All requests share one feed
+ * subscription (PublishSignal), and requests woken by the same publish at the same cursor
+ * share one read and one answer body (SharedReads).
+ */
+export const longPoll: Transport = {
+  name: 'long-poll',
+  path: '/api/long-poll',
+  mount({ router, feed, config, counters }) {
+    const held = new Set<HeldRequest>();
+    const signal = new PublishSignal(feed);
+    const reads = new SharedReads(feed);
+    let closing = false;
+
+    const queries = new QueryMemo((query) => ({
+      after: parseAfter(query.after),
+      epoch: parseEpoch(query.epoch),
+      limit: parseLimit(query.limit, config.readLimit),
+      timeout: parseTimeout(query.timeout, config.longPollTimeoutMs, config.longPollMaxTimeoutMs),
+    }));
+
+    router.get(this.path, async (ctx) => {
+      const { after, epoch, limit, timeout } = queries.get(ctx);
+      noBuffering(ctx);
+
+      const request = new HeldRequest(ctx.res, held, signal, counters);
+      signal.acquire();
+      ctx.res.on('close', request.onClose);
+      const deadline = Date.now() + timeout;
+      try {
+        let seen = signal.generation;
+        let r: ReadResult = await reads.read(after, epoch, limit, seen);
+        for (;;) {
+          if (request.gone) return;
+          // Live from now (no after) is answered at once with the cursor to hold from: a 204
+          // carries no cursor, so a client that had none could lose what came before its next ask.
+          if (r.messages.length > 0 || r.reset || after === undefined) {
+            counters.delivered += r.messages.length;
+            if (r.messages.length === 0) counters.emptyResponses++;
+            ctx.type = 'application/json';
+            ctx.body = readResponseBytes(r);
+            return;
+          }
+          if (signal.generation === seen) {
+            const remaining = deadline - Date.now();
+            const why = closing ? 'shutdown' : remaining <= 0 ? 'timeout' : await request.hold(remaining);
+            if (why === 'aborted') return;
+            if (why === 'timeout' || why === 'shutdown') {
+              if (why === 'timeout') counters.timeouts++;
+              counters.emptyResponses++;
+              ctx.status = 204;
+              return;
+            }
+          }
+          seen = signal.generation;
+          r = await reads.read(r.cursor, r.epoch, limit, seen);
+        }
+      } finally {
+        signal.release();
+        ctx.res.off('close', request.onClose);
+      }
+    });
+
+    return {
+      async close() {
+        closing = true;
+        for (const request of [...held]) request.wake('shutdown');
+      },
+    };
+  },
+};

@@ -1,0 +1,157 @@
+import type { FeedMessage, Hello } from '../../../protocol/wire.ts';
+import type { Feed } from '../../feed/feed.ts';
+import { type FollowSink, follow } from '../../feed/follow.ts';
+
+/** What a flow-controlled stream writes to, and how it learns how much is still queued. */
+export interface FlowSink {
+  /** The stream's start (first: always; on a resume: only when it is a reset). */
+  start(hello: Hello, first: boolean): void;
+  /** Writes one message; returns nothing, the queue is read back through `queued`. */
+  message(message: FeedMessage): void;
+  /** Bytes written but not yet handed to the kernel (WS `bufferedAmount`, SSE queues). */
+  queued(): number;
+  /** The reader stayed above the bound for `stallMs`: close the stream. */
+  stalled(): void;
+  /** The feed failed. */
+  error(err: Error): void;
+  /** The stream paused on a full buffer (for metrics). */
+  paused?(): void;
+}
+
+export interface FlowOptions {
+  after?: number;
+  epoch?: string;
+  pageSize: number;
+  /** Queued bytes above which the stream pauses. */
+  bound: number;
+  /** How long a paused stream may stay full before `stalled`. */
+  stallMs: number;
+  /** How often a paused stream checks whether it drained. */
+  checkMs?: number;
+}
+
+/**
+ * `follow()` with a bounded send buffer. When a write leaves more than `bound` bytes queued,
+ * the stream stops following the feed (so nothing more is queued: memory per connection is
+ * at most the bound plus one message) and remembers its cursor. When the queue has drained it
+ * follows again from that cursor, so a slow but live reader gets every message, in order,
+ * from the feed's history (or a reset if it fell out of it). A reader that stays full for
+ * `stallMs` is stalled: the transport closes it. Returns the stop function.
+ */
+export function flowFollow(feed: Feed, opts: FlowOptions, sink: FlowSink): () => void {
+  const flow = new Flow(feed, opts, sink);
+  return () => flow.stop();
+}
+
+/**
+ * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
+ * connected client, and prototype methods cost a connection nothing.
+ */
+class Flow {
+  readonly #feed: Feed;
+  readonly #opts: FlowOptions;
+  readonly #sink: FlowSink;
+  #stopped = false;
+  #cursor: number | undefined;
+  #epoch: string | undefined;
+  /** The current follow, while following. */
+  #run: FlowRun | undefined;
+  #check: ReturnType<typeof setInterval> | undefined;
+  #pausedAt = 0;
+
+  constructor(feed: Feed, opts: FlowOptions, sink: FlowSink) {
+    this.#feed = feed;
+    this.#opts = opts;
+    this.#sink = sink;
+    this.#cursor = opts.after;
+    this.#epoch = opts.epoch;
+    this.#follow(true);
+  }
+
+  #follow(first: boolean): void {
+    const run = new FlowRun(this, first);
+    this.#run = run;
+    run.stop = follow(this.#feed, { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize }, run);
+  }
+
+  started(hello: Hello, first: boolean): void {
+    this.#epoch = hello.epoch;
+    this.#cursor = hello.cursor;
+    if (first || hello.reset) this.#sink.start(hello, first);
+  }
+
+  delivered(m: FeedMessage): void {
+    this.#sink.message(m);
+    this.#cursor = m.seq;
+    if (this.#sink.queued() > this.#opts.bound) this.#pause();
+  }
+
+  failed(err: Error): void {
+    this.#sink.error(err);
+  }
+
+  #unfollow(): void {
+    const run = this.#run;
+    this.#run = undefined;
+    if (!run) return;
+    run.active = false;
+    run.stop();
+  }
+
+  #pause(): void {
+    this.#unfollow();
+    this.#pausedAt = Date.now();
+    this.#sink.paused?.();
+    const opts = this.#opts;
+    this.#check = setInterval(
+      () => {
+        if (this.#stopped) return;
+        if (this.#sink.queued() === 0) {
+          clearInterval(this.#check);
+          this.#check = undefined;
+          this.#follow(false);
+        } else if (Date.now() - this.#pausedAt >= opts.stallMs) {
+          clearInterval(this.#check);
+          this.#check = undefined;
+          this.#sink.stalled();
+        }
+      },
+      opts.checkMs ?? Math.max(5, Math.min(50, opts.stallMs / 4)),
+    );
+    this.#check.unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#check) clearInterval(this.#check);
+    this.#unfollow();
+  }
+}
+
+/** One `follow` of a flow; after a pause it is inactive, and what it still delivers is dropped. */
+class FlowRun implements FollowSink {
+  active = true;
+  stop: () => void = noop;
+  readonly #flow: Flow;
+  readonly #first: boolean;
+
+  constructor(flow: Flow, first: boolean) {
+    this.#flow = flow;
+    this.#first = first;
+  }
+
+  start(hello: Hello): void {
+    if (this.active) this.#flow.started(hello, this.#first);
+  }
+
+  message(m: FeedMessage): void {
+    // follow may finish a catch-up page after it was stopped: ignore what comes then.
+    if (this.active) this.#flow.delivered(m);
+  }
+
+  error(err: Error): void {
+    if (this.active) this.#flow.failed(err);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import type { FeedSettings, InspectResponse } from '../../protocol/control.ts';
+import type { ReadResponse, StatsResponse } from '../../protocol/wire.ts';
+import { loadConfig } from '../../server/config.ts';
+import { sourceSetOf } from '../../server/feed/sources.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
+
+const json = { 'content-type': 'application/json' };
+
+describe('control routes', () => {
+  let server: RunningServer;
+  const get = async <T>(path: string) => (await (await fetch(server.url + path)).json()) as T;
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string> = json) =>
+    fetch(server.url + path, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  before(async () => {
+    server = await startServer(loadConfig({}, [], { port: 0, sources: [] }));
+  });
+  after(async () => {
+    sourceSetOf(server.feed, { sources: [], tickerIntervalMs: 1000, logRate: 0 }).stop();
+    await server.close();
+  });
+
+  describe('PUT /api/settings', () => {
+    const BAD: [string, unknown][] = [
+      ['ticker interval too short', { tickerIntervalMs: 10 }],
+      ['ticker interval not an integer', { tickerIntervalMs: 100.5 }],
+      ['negative log rate', { logRate: -1 }],
+      ['log rate too high', { logRate: 10_000 }],
+      ['unknown source', { sources: ['bench'] }],
+      ['repeated source', { sources: ['log', 'log'] }],
+      ['unknown field', { tickerIntervalMs: 1000, rate: 5 }],
+      ['not an object', [1, 2]],
+      ['a string number', { logRate: '5' }],
+    ];
+    for (const [name, body] of BAD) {
+      it(`refuses ${name} with 400 INVALID_SETTINGS and changes nothing`, async () => {
+        const before = await get<FeedSettings>('/api/settings');
+        const res = await send('PUT', '/api/settings', body);
+        assert.equal(res.status, 400);
+        const answer = (await res.json()) as { error: { code: string; message: string } };
+        assert.equal(answer.error.code, 'INVALID_SETTINGS');
+        assert.ok(answer.error.message.length > 0);
+        assert.deepEqual(await get<FeedSettings>('/api/settings'), before);
+      });
+    }
+
+    it('refuses a foreign Origin with 403, and a non-JSON body with 415', async () => {
+      const foreign = await send('PUT', '/api/settings', { logRate: 5 }, { ...json, origin: 'https://evil.example' });
+      assert.equal(foreign.status, 403);
+      assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'FORBIDDEN_ORIGIN');
+      const text = await send('PUT', '/api/settings', '{"logRate":5}', { 'content-type': 'text/plain' });
+      assert.equal(text.status, 415);
+      assert.deepEqual((await get<FeedSettings>('/api/settings')).sources, []);
+    });
+
+    it('applies good values and restarts the generators at the new rate', async () => {
+      const head = server.feed.head;
+      const res = await send('PUT', '/api/settings', { sources: ['ticker'], tickerIntervalMs: 50 });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 50, logRate: 2 });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.ok(server.feed.head - head >= 3, `ticker at 50 ms published ${server.feed.head - head} in 400 ms`);
+      await send('PUT', '/api/settings', { sources: [] });
+      const stopped = server.feed.head;
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(server.feed.head, stopped);
+    });
+  });
+
+  describe('POST /api/burst', () => {
+    it('publishes exactly K messages, in order, back to back', async () => {
+      const head = server.feed.head;
+      const res = await send('POST', '/api/burst', { count: 250 });
+      assert.equal(res.status, 201);
+      assert.deepEqual(await res.json(), { first: head + 1, last: head + 250, count: 250 });
+      const read = await get<ReadResponse>(`/api/poll?after=${head}`);
+      assert.deepEqual(
+        read.messages.map((m) => m.seq),
+        Array.from({ length: 250 }, (_, i) => head + 1 + i),
+      );
+      assert.deepEqual(
+        read.messages.map((m) => m.body),
+        Array.from({ length: 250 }, (_, i) => `burst ${i + 1}/250`),
+      );
+    });
+
+    for (const body of [{ count: 0 }, { count: 1001 }, { count: 2.5 }, { count: '5' }, {}, { count: 5, x: 1 }]) {
+      it(`refuses ${JSON.stringify(body)} with 400 INVALID_BURST and publishes nothing`, async () => {
+        const head = server.feed.head;
+        const res = await send('POST', '/api/burst', body);
+        assert.equal(res.status, 400);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'INVALID_BURST');
+        assert.equal(server.feed.head, head);
+      });
+    }
+  });
+
+  describe('POST /api/stats/clear', () => {
+    it('zeroes the cumulative counters', async () => {
+      await fetch(`${server.url}/api/poll?after=0`).then((r) => r.text());
+      const before = await get<StatsResponse>('/api/stats');
+      assert.ok(before.transports.poll.requests > 0);
+      const res = await send('POST', '/api/stats/clear', '');
+      assert.equal(res.status, 200);
+      const cleared = (await res.json()) as StatsResponse;
+      for (const t of Object.values(cleared.transports)) {
+        assert.equal(t.requests, 0);
+        assert.equal(t.delivered, 0);
+        assert.deepEqual(t.bytesOut, { header: 0, payload: 0 });
+      }
+    });
+  });
+
+  describe('GET /api/inspect', () => {
+    it('shows the tagged WebSocket handshake and frame headers, exactly', async () => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?inspect=t1`);
+      await new Promise((resolve) => ws.once('message', resolve));
+      ws.send(JSON.stringify({ type: 'publish', body: 'hi' }));
+      await new Promise((resolve) => ws.on('message', (m) => String(m).includes('"ack"') && resolve(undefined)));
+      const capture = (await get<InspectResponse>('/api/inspect?tag=t1')).transports.ws;
+      ws.close();
+      assert.equal(capture.scope, 'tag');
+      assert.match(capture.request?.text ?? '', /^GET \/ws\?inspect=t1 HTTP\/1\.1\r\n/);
+      assert.match(capture.response?.text ?? '', /^HTTP\/1\.1 101 /);
+      assert.equal(capture.response?.bytes, Buffer.byteLength(capture.response?.text ?? '', 'latin1'));
+      const hello = capture.framesOut[0];
+      assert.equal(hello?.size, 2);
+      assert.equal(hello?.masked, false);
+      assert.match(hello?.preview ?? '', /^\{"type":"hello"/);
+      const publish = capture.framesIn[0];
+      assert.equal(publish?.masked, true);
+      assert.equal(publish?.size, 6);
+      assert.equal(publish?.preview, '{"type":"publish","body":"hi"}');
+    });
+
+    it('refuses a malformed tag with 400 BAD_QUERY', async () => {
+      const res = await fetch(`${server.url}/api/inspect?tag=%3Cx%3E`);
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'BAD_QUERY');
+    });
+  });
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { renderReport, writeSoakReport } from '../../experiments/report.ts';
+import { ResultsError } from '../../experiments/results-schema.ts';
+import type { SoakResults } from '../../experiments/soak/results.ts';
+import { runSoak, soakParams } from '../../experiments/soak/run.ts';
+import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
+
+describe('the soak (experiments/soak/run.ts)', () => {
+  let results: SoakResults;
+  let dir: string;
+  before(async () => {
+    // Short and churny: every client stops and resumes every 0.2–1 s for 10 s.
+    results = await runSoak(
+      soakParams({ durationMs: 10_000, clientsPerTransport: 2, ratePerSec: 20, bounceMinMs: 200, bounceMaxMs: 1000 }),
+    );
+    dir = await mkdtemp(join(tmpdir(), 'pushrace-soak-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('delivers every message to every bouncing client of every transport exactly once', () => {
+    assert.ok(results.published >= 150, `published ${results.published}`);
+    for (const name of TRANSPORT_NAMES) {
+      const t = results.transports[name];
+      assert.equal(t.clients, 2);
+      assert.ok(t.reconnects >= 10, `${name}: only ${t.reconnects} reconnects`);
+      assert.equal(t.expected, results.published * 2);
+      assert.deepEqual(
+        { delivered: t.delivered, lost: t.lost, duplicated: t.duplicated, resets: t.resets },
+        { delivered: t.expected, lost: 0, duplicated: 0, resets: 0 },
+        name,
+      );
+    }
+    assert.equal(results.verdict.ok, true, results.verdict.failures.join('; '));
+    assert.equal(results.verdict.rssJudged, false, 'a 10 s run is too short to judge memory');
+  });
+
+  it("samples the server's memory after a full GC, warm-up included", () => {
+    assert.ok(results.samples.length >= 5, `${results.samples.length} samples`);
+    assert.equal(results.warm.atMs >= results.params.warmupMs, true);
+    for (const s of results.samples) {
+      assert.ok(s.rssBytes > s.heapUsedBytes && s.heapUsedBytes > 0, 'RSS holds the heap');
+      assert.ok(s.externalBytes >= s.arrayBuffersBytes, 'array buffers are part of external');
+    }
+    const ats = results.samples.map((s) => s.atMs);
+    assert.deepEqual(
+      ats,
+      [...ats].sort((a, b) => a - b),
+      'in time order',
+    );
+  });
+
+  it('writes results.json, report.md and report.html, and re-renders them from the JSON', async () => {
+    const paths = await writeSoakReport(dir, results);
+    const md = await readFile(paths.markdown, 'utf8');
+    assert.match(md, /^# pushrace soak/);
+    assert.match(md, /\*\*PASS: [\d,]+ of [\d,]+ deliveries/);
+    assert.match(md, /\| ws \| 2 \|/);
+    const html = await readFile(paths.html, 'utf8');
+    assert.match(html, /<canvas id="soak-memory"/);
+    assert.match(html, /Content-Security-Policy/);
+    await rm(paths.markdown);
+    await renderReport(dir);
+    assert.equal(await readFile(paths.markdown, 'utf8'), md, 'the same report from results.json alone');
+  });
+
+  it('refuses a soak results file that was tampered with', async () => {
+    const broken = { ...results, transports: { ...results.transports, ws: { lost: -1 } } };
+    await writeFile(join(dir, 'results.json'), JSON.stringify(broken));
+    await assert.rejects(
+      renderReport(dir),
+      (e: unknown) => e instanceof ResultsError && /transports\.ws/.test(e.message),
+    );
+  });
+});

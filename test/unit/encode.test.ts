@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FeedMessage } from '../../protocol/wire.ts';
+import { messageJson, sseMessageEvent, wsMessagePayload } from '../../server/feed/encode.ts';
+
+const message = (seq: number, body = 'hello 世界'): FeedMessage => ({
+  seq,
+  ts: 1_700_000_000_000,
+  source: 'chat',
+  body,
+});
+
+describe('encode', () => {
+  it('serializes each message once: the same bytes for every client', () => {
+    const m = message(7);
+    assert.equal(wsMessagePayload(m), wsMessagePayload(m));
+    assert.equal(sseMessageEvent(m), sseMessageEvent(m));
+    assert.equal(messageJson(m), JSON.stringify(m));
+  });
+
+  it('frames the payloads as the protocol says', () => {
+    const m = message(42);
+    assert.deepEqual(JSON.parse(wsMessagePayload(m).toString('utf8')), { type: 'message', ...m });
+    assert.equal(sseMessageEvent(m).toString('utf8'), `id: 42\ndata: ${JSON.stringify(m)}\n\n`);
+  });
+
+  it("gives cached bytes their own backing store, never a slab of Node's shared pool", () => {
+    // A pooled Buffer pins its whole 8 KiB slab for as long as the feed keeps the message.
+    for (let seq = 1; seq <= 50; seq++) {
+      const m = message(seq);
+      for (const b of [wsMessagePayload(m), sseMessageEvent(m)]) {
+        assert.equal(b.byteOffset, 0);
+        assert.equal(b.buffer.byteLength, b.length, `seq ${seq}: ${b.buffer.byteLength} bytes held for ${b.length}`);
+      }
+    }
+  });
+});

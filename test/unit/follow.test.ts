@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FeedMessage, Hello } from '../../protocol/wire.ts';
+import type { Feed, ReadOptions, ReadResult } from '../../server/feed/feed.ts';
+import { follow } from '../../server/feed/follow.ts';
+import { MemoryFeed } from '../../server/feed/memory-feed.ts';
+
+/** A memory feed whose reads resolve only when the test says so, to open the race window. */
+class SlowFeed implements Feed {
+  readonly inner = new MemoryFeed({ historySize: 100, epoch: 'E' });
+  readonly gates: Array<() => void> = [];
+  get epoch() {
+    return this.inner.epoch;
+  }
+  get head() {
+    return this.inner.head;
+  }
+  get subscribers() {
+    return this.inner.subscribers;
+  }
+  publish(input: Parameters<Feed['publish']>[0]) {
+    return this.inner.publish(input);
+  }
+  subscribe(l: (m: FeedMessage) => void) {
+    return this.inner.subscribe(l);
+  }
+  read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult> {
+    const result = this.inner.readSync(after, opts);
+    return new Promise((resolve) => this.gates.push(() => resolve(result)));
+  }
+}
+
+const chat = (body: string) => ({ source: 'chat' as const, body });
+
+function collect(feed: Feed, after: number | undefined, pageSize = 1000) {
+  const seqs: number[] = [];
+  const hellos: Hello[] = [];
+  const stop = follow(
+    feed,
+    { after, pageSize },
+    { start: (h) => hellos.push(h), message: (m) => seqs.push(m.seq), error: (e) => assert.fail(e) },
+  );
+  return { seqs, hellos, stop };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('follow', () => {
+  it('delivers the backlog then live messages, each once', async () => {
+    const feed = new MemoryFeed({ historySize: 100, epoch: 'E' });
+    for (let i = 0; i < 3; i++) feed.publishSync(chat('x'));
+    const { seqs, hellos, stop } = collect(feed, 1);
+    await tick();
+    feed.publishSync(chat('y'));
+    assert.deepEqual(hellos, [{ epoch: 'E', cursor: 1 }]);
+    assert.deepEqual(seqs, [2, 3, 4]);
+    stop();
+    feed.publishSync(chat('z'));
+    assert.deepEqual(seqs, [2, 3, 4]);
+    assert.equal(feed.subscribers, 0);
+  });
+
+  it('does not lose or repeat a message published while the first read is in flight', async () => {
+    const feed = new SlowFeed();
+    feed.inner.publishSync(chat('a'));
+    const { seqs } = collect(feed, 0);
+    feed.inner.publishSync(chat('b')); // after the read was taken, before it resolved
+    feed.gates.shift()?.();
+    await tick();
+    feed.inner.publishSync(chat('c'));
+    assert.deepEqual(seqs, [1, 2, 3]);
+  });
+
+  it('pages through a backlog larger than one read, with publishes in between', async () => {
+    const feed = new SlowFeed();
+    for (let i = 0; i < 7; i++) feed.inner.publishSync(chat('a'));
+    const { seqs } = collect(feed, 0, 3);
+    for (let round = 0; round < 10 && feed.gates.length > 0; round++) {
+      feed.inner.publishSync(chat('during'));
+      feed.gates.shift()?.();
+      await tick();
+    }
+    feed.inner.publishSync(chat('live'));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: feed.inner.head }, (_, i) => i + 1),
+    );
+  });
+
+  it('starts live from the head when after is absent', async () => {
+    const feed = new MemoryFeed({ historySize: 10, epoch: 'E' });
+    feed.publishSync(chat('old'));
+    const { seqs, hellos } = collect(feed, undefined);
+    await tick();
+    feed.publishSync(chat('new'));
+    assert.deepEqual(hellos, [{ epoch: 'E', cursor: 1 }]);
+    assert.deepEqual(seqs, [2]);
+  });
+
+  it('says reset in its hello when the cursor cannot be honoured', async () => {
+    const feed = new MemoryFeed({ historySize: 2, epoch: 'E' });
+    for (let i = 0; i < 5; i++) feed.publishSync(chat('x'));
+    const { seqs, hellos } = collect(feed, 1);
+    await tick();
+    assert.deepEqual(hellos, [{ epoch: 'E', cursor: 3, reset: true }]);
+    assert.deepEqual(seqs, [4, 5]);
+  });
+});
