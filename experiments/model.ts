@@ -11,6 +11,8 @@
  *
  * Pure functions; every time in ms.
  */
+
+import { PROTOCOL_DEFAULTS } from '../protocol/defaults.ts';
 import type { ByteSplit, TransportName } from '../protocol/wire.ts';
 import { ms, percent } from './format.ts';
 import { mean, type Piece, quantile } from './mixture.ts';
@@ -18,14 +20,14 @@ import type { ModelExpectation, ModelInputs } from './results.ts';
 
 /** The conditions assumed when a caller leaves one out: the client library's and server's own defaults. */
 export const MODEL_DEFAULTS: ModelInputs = {
-  pollIntervalMs: 1000,
+  pollIntervalMs: PROTOCOL_DEFAULTS.pollIntervalMs,
   rttMs: 0,
   serviceMs: 0.5,
-  longPollTimeoutMs: 25_000,
+  longPollTimeoutMs: PROTOCOL_DEFAULTS.longPollTimeoutMs,
   ratePerSec: 1,
   burstSize: 1,
   arrivals: 'random',
-  sseHeartbeatMs: 15_000,
+  sseHeartbeatMs: PROTOCOL_DEFAULTS.sseHeartbeatMs,
 };
 
 /** `{ ...MODEL_DEFAULTS, ...given }`, ignoring keys given as undefined. */

@@ -69,7 +69,10 @@ export interface TransportCapture {
   stream: string;
 }
 
-/** `GET /api/inspect[?tag=T]`: per transport, the page's own capture or the last seen. */
+/**
+ * `GET /api/inspect?tag=T`: per transport, the capture of the asking page's own connections
+ * (tagged `inspect=T`, from the same address), or `scope: "none"` when it has none there.
+ */
 export interface InspectResponse {
-  transports: Record<TransportName, TransportCapture & { scope: 'tag' | 'latest' | 'none' }>;
+  transports: Record<TransportName, TransportCapture & { scope: 'tag' | 'none' }>;
 }

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { mountControl } from './control/routes.ts';
 import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
+import type { SourceSet } from './feed/sources.ts';
 import { readJsonBody } from './http/body.ts';
 import { originAllowed } from './http/origin.ts';
 import { servePage } from './http/static.ts';
@@ -19,6 +20,8 @@ export interface AppDeps {
   stats: Stats;
   config: Config;
   publisher: Publisher;
+  /** The feed's generators, which the control routes may restart; their owner stops them. */
+  sources: SourceSet;
   /** Logs and metrics; a silent one when absent (an app built by a test). */
   observer?: Observer;
 }
@@ -53,7 +56,7 @@ function clientWentAway(err: unknown): boolean {
  * adds the port, the upgrade routing and the socket meter.
  */
 export function createApp(deps: AppDeps): PushraceApp {
-  const { feed, stats, config, publisher } = deps;
+  const { feed, stats, config, publisher, sources } = deps;
   const observer = deps.observer ?? silentObserver(stats);
   const app = new Koa();
   const router = new Router();
@@ -99,7 +102,7 @@ export function createApp(deps: AppDeps): PushraceApp {
     ctx.body = duplicate ? { seq: message.seq, duplicate: true } : { seq: message.seq };
   });
 
-  mountControl(router, { feed, stats, config });
+  mountControl(router, { feed, stats, config, sources });
 
   const transports = TRANSPORTS.map((t) =>
     t.mount({

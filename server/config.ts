@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { PROTOCOL_DEFAULTS } from '../protocol/defaults.ts';
 
 /**
  * Every tunable in one object. Environment variables and flags override these; nothing else
@@ -20,11 +21,11 @@ export const DEFAULTS = {
   /** Publishes a second per client connection and per IP; 0 = unlimited (the load harness). */
   publishRate: 100,
   /** Largest number of messages one poll/long-poll answer carries. */
-  readLimit: 1000,
-  longPollTimeoutMs: 25_000,
-  longPollMaxTimeoutMs: 60_000,
+  readLimit: PROTOCOL_DEFAULTS.readLimit,
+  longPollTimeoutMs: PROTOCOL_DEFAULTS.longPollTimeoutMs,
+  longPollMaxTimeoutMs: PROTOCOL_DEFAULTS.longPollMaxTimeoutMs,
   /** SSE comment heartbeat, below common proxy idle timeouts (30-60 s). */
-  sseHeartbeatMs: 15_000,
+  sseHeartbeatMs: PROTOCOL_DEFAULTS.sseHeartbeatMs,
   /** SSE `retry:` hint for EventSource reconnects. */
   sseRetryMs: 1000,
   /** Largest accepted HTTP body (POST /api/messages). */
@@ -41,7 +42,7 @@ export const DEFAULTS = {
    * WebSocket heartbeat: a ping this often; a peer that has not answered the previous ping by
    * the next tick is terminated, so a dead peer is gone within two intervals.
    */
-  wsHeartbeatMs: 30_000,
+  wsHeartbeatMs: PROTOCOL_DEFAULTS.wsHeartbeatMs,
   /**
    * Per-connection send buffer bound (WS `bufferedAmount`, SSE queued bytes): past it the
    * stream pauses and resumes from the feed once drained, so a slow reader costs no memory.

@@ -7,7 +7,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
-import { type RunningSource, startSources } from './feed/sources.ts';
+import { SourceSet } from './feed/sources.ts';
 import { createFrontDoor, pathOf } from './http/front-door.ts';
 import { ConnectionLimiter } from './http/limits.ts';
 import { originAllowed } from './http/origin.ts';
@@ -67,7 +67,12 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
       onListenerError: (err) => log.error({ event: 'subscriber-failed', err }, 'feed subscriber failed'),
     });
   const publisher = createPublisher(feed, config, observer.metrics);
-  const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, observer });
+  const sources = new SourceSet(feed, {
+    sources: config.sources,
+    tickerIntervalMs: config.tickerIntervalMs,
+    logRate: config.logRate,
+  });
+  const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, sources, observer });
   const limiter = new ConnectionLimiter(config.maxConnections, config.maxConnectionsPerIp);
   const front = createFrontDoor(config, limiter, observer);
   const koa = app.callback();
@@ -119,7 +124,6 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     );
   });
 
-  let sources: RunningSource[] = [];
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -127,7 +131,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
       resolve();
     });
   });
-  sources = startSources(feed, config);
+  sources.apply(sources.settings);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -148,7 +152,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     close() {
       closing ??= (async () => {
         log.info({ event: 'closing' }, 'closing');
-        for (const s of sources) s.stop();
+        sources.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));
         server.closeIdleConnections();

@@ -6,19 +6,11 @@
  */
 import type { CapturedFrame, CapturedHead, InspectResponse } from '../../protocol/control.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import { OPCODE_NAMES } from '../../protocol/ws-frame.ts';
 import { deriveAccept, headerValue } from './accept.ts';
 import { api } from './api.ts';
 import { byId, el } from './dom.ts';
 import { type Key, t } from './i18n.ts';
-
-const OPCODES: Readonly<Record<number, string>> = {
-  0: 'cont',
-  1: 'text',
-  2: 'binary',
-  8: 'close',
-  9: 'ping',
-  10: 'pong',
-};
 
 function headBlock(titleKey: Key, head: CapturedHead | undefined, testid: string): HTMLElement {
   const box = el('div', 'head');
@@ -52,7 +44,7 @@ function framesTable(titleKey: Key, frames: readonly CapturedFrame[]): HTMLEleme
     const tr = el('tr');
     tr.append(
       el('td', '', f.fin ? '1' : '0'),
-      el('td', '', `${f.opcode} ${OPCODES[f.opcode] ?? ''}`),
+      el('td', '', `${f.opcode} ${OPCODE_NAMES[f.opcode] ?? ''}`),
       el('td', '', f.masked ? '1' : '0'),
       el('td', '', `${f.lengthField}-bit`),
       el('td', '', String(f.payloadLength)),

@@ -2,7 +2,7 @@
  * The pure numbers behind the charts: percentiles, means, CDF points and the models drawn next
  * to the measurements. No DOM, so each is unit-tested (test/metrics.test.ts).
  */
-import { wsFrameHeaderSize } from '../../server/metering/ws-framer.ts';
+import { wsFrameHeaderSize } from '../../protocol/ws-frame.ts';
 
 /**
  * The p-th percentile (0–100) of `sorted` (ascending), nearest-rank: the smallest value with at

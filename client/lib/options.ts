@@ -1,16 +1,29 @@
-import type { ClientOptions, EventSourceConstructor, FetchLike, WebSocketConstructor } from './types.ts';
+import { PROTOCOL_DEFAULTS } from '../../protocol/defaults.ts';
+import type {
+  BackoffOptions,
+  ClientOptions,
+  EventSourceConstructor,
+  FetchLike,
+  WebSocketConstructor,
+} from './types.ts';
 
 /**
  * Every default of the client library, in one place; `resolveOptions` merges the caller's
  * options over it (`{ ...DEFAULTS, ...opts }`).
  */
-export const DEFAULTS = {
-  /** Poll period: one request a second, the classic AJAX polling demo. */
-  pollIntervalMs: 1000,
-  /** Long-poll hold: under common proxy idle timeouts (30–60 s), like the server's default. */
-  longPollTimeoutMs: 25_000,
+export const DEFAULTS: {
+  pollIntervalMs: number;
+  longPollTimeoutMs: number;
+  serverReadLimit: number;
+  requestGraceMs: number;
+  backoff: BackoffOptions;
+} = {
+  /** Poll period T (protocol/defaults.ts). */
+  pollIntervalMs: PROTOCOL_DEFAULTS.pollIntervalMs,
+  /** Long-poll hold, the server's default too. */
+  longPollTimeoutMs: PROTOCOL_DEFAULTS.longPollTimeoutMs,
   /** The server's default `readLimit`: an answer this full means more is waiting. */
-  serverReadLimit: 1000,
+  serverReadLimit: PROTOCOL_DEFAULTS.readLimit,
   /** A request that has not answered this long after it should have is abandoned and retried. */
   requestGraceMs: 10_000,
   /** Reconnect delays: a quick first retry, capped so a long outage is retried every 10 s. */

@@ -3,6 +3,8 @@
  * quick run, and `run(ctx)` returning the Runs. The runner owns everything else (the harness,
  * the Results around the Runs, the report), so a scenario says only what it measures.
  */
+
+import { PROTOCOL_DEFAULTS } from '../../protocol/defaults.ts';
 import type { TransportName } from '../../protocol/wire.ts';
 import type { RunSpec } from '../harness/measure.ts';
 import type { PublishPlan } from '../harness/publisher.ts';
@@ -40,8 +42,8 @@ export const PARAM_DEFAULTS: ScenarioParams = {
   ratePerSec: 5,
   durationMs: 30_000,
   transports: ['poll', 'long-poll', 'sse', 'ws'],
-  pollIntervalMs: 1000,
-  longPollTimeoutMs: 25_000,
+  pollIntervalMs: PROTOCOL_DEFAULTS.pollIntervalMs,
+  longPollTimeoutMs: PROTOCOL_DEFAULTS.longPollTimeoutMs,
   rttMs: 0,
   sweep: [],
   burstSize: 10,

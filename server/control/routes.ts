@@ -5,9 +5,10 @@ import type { BurstResponse, FeedSettings } from '../../protocol/control.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import type { Feed } from '../feed/feed.ts';
-import { sourceSetOf } from '../feed/sources.ts';
+import type { SourceSet } from '../feed/sources.ts';
 import { readJsonBody } from '../http/body.ts';
 import { originAllowed } from '../http/origin.ts';
+import { INSPECT_TAG } from '../inspect/wire-log.ts';
 import type { Stats } from '../observe/stats.ts';
 import { describeIssues } from '../publish/publish.ts';
 
@@ -35,14 +36,13 @@ export const settingsSchema = z
 
 const burstSchema = z.object({ count: z.number().int().min(1).max(MAX_BURST) }).strict();
 
-/** An inspect tag, as the page puts it in its own requests (`inspect=<tag>`). */
-const TAG = /^[A-Za-z0-9_-]{1,32}$/;
-
 /** What the control routes need from the app. */
 export interface ControlDeps {
   feed: Feed;
   stats: Stats;
   config: Config;
+  /** The feed's generators (the server stops them on close, whatever these routes started). */
+  sources: SourceSet;
 }
 
 function checkOrigin(ctx: Context, config: Config): void {
@@ -53,11 +53,9 @@ function checkOrigin(ctx: Context, config: Config): void {
 
 /** Adds the control and inspection routes to `router`. */
 export function mountControl(router: Router, deps: ControlDeps): void {
-  const { feed, stats, config } = deps;
-  const sources = () =>
-    sourceSetOf(feed, { sources: config.sources, tickerIntervalMs: config.tickerIntervalMs, logRate: config.logRate });
+  const { feed, stats, config, sources } = deps;
   const current = (): FeedSettings => {
-    const s = sources().settings;
+    const s = sources.settings;
     return { sources: [...s.sources], tickerIntervalMs: s.tickerIntervalMs, logRate: s.logRate };
   };
 
@@ -72,7 +70,7 @@ export function mountControl(router: Router, deps: ControlDeps): void {
     const parsed = settingsSchema.safeParse(raw);
     if (!parsed.success) throw new PushraceError('INVALID_SETTINGS', describeIssues(parsed.error));
     const next: FeedSettings = { ...current(), ...parsed.data };
-    sources().apply(next);
+    sources.apply(next);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = current();
   });
@@ -104,12 +102,13 @@ export function mountControl(router: Router, deps: ControlDeps): void {
     ctx.body = stats.snapshot(feed);
   });
 
+  // A client sees the capture of its own connections only: those it tagged, from its address.
   router.get('/api/inspect', (ctx) => {
     const tag = ctx.query.tag;
-    if (tag !== undefined && (typeof tag !== 'string' || !TAG.test(tag))) {
-      throw new PushraceError('BAD_QUERY', 'tag must be 1-32 characters of [A-Za-z0-9_-], given once');
+    if (typeof tag !== 'string' || !INSPECT_TAG.test(tag)) {
+      throw new PushraceError('BAD_QUERY', 'tag must be 12-64 characters of [A-Za-z0-9_-], given once');
     }
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = stats.wire.snapshot(tag);
+    ctx.body = stats.wire.snapshot(tag, ctx.ip);
   });
 }

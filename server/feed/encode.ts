@@ -1,4 +1,5 @@
 import type { FeedMessage } from '../../protocol/wire.ts';
+import { OPCODE, writeFrameHeader, wsFrameHeaderSize } from '../../protocol/ws-frame.ts';
 
 /**
  * Serialization done once per message, shared by every client of every transport. Each cache
@@ -23,14 +24,22 @@ export function messageJson(m: FeedMessage): string {
   return s;
 }
 
-/** The WebSocket text frame payload `{"type":"message",...message}`, as bytes, built once. */
-export function wsMessagePayload(m: FeedMessage): Buffer {
-  let b = wsFrame.get(m);
-  if (b === undefined) {
-    b = ownedBytes(`{"type":"message",${messageJson(m).slice(1)}`);
-    wsFrame.set(m, b);
+/**
+ * The complete WebSocket frame of a message, header included: one final, unmasked text frame
+ * (RFC 6455 §5.2) whose payload is `{"type":"message",...message}`. Byte for byte what ws
+ * writes for `ws.send(payload)` on a server without permessage-deflate; built once, so a
+ * fan-out writes the same buffer to every socket (server/transports/ws/send-frame.ts).
+ */
+export function wsMessageFrame(m: FeedMessage): Buffer {
+  let frame = wsFrame.get(m);
+  if (frame === undefined) {
+    const payload = `{"type":"message",${messageJson(m).slice(1)}`;
+    const length = Buffer.byteLength(payload);
+    frame = Buffer.allocUnsafeSlow(wsFrameHeaderSize(length, false) + length);
+    frame.write(payload, writeFrameHeader(frame, OPCODE.text, length));
+    wsFrame.set(m, frame);
   }
-  return b;
+  return frame;
 }
 
 /** The SSE event `id: <seq>\ndata: <json>\n\n`, as bytes, built once. */

@@ -60,7 +60,9 @@ export interface SourceSettings {
 
 /**
  * The generators of one feed as one restartable unit: `apply` stops them and starts them again
- * at the new settings, so a demo can change the feed rate without restarting the server.
+ * at the new settings, so a demo can change the feed rate without restarting the server. The
+ * server owns one (created stopped, started after listening, stopped by its close), and hands
+ * it to the control routes: whatever they start, the server's close stops.
  */
 export class SourceSet {
   readonly #feed: Feed;
@@ -91,28 +93,4 @@ export class SourceSet {
     for (const s of this.#running) s.stop();
     this.#running = [];
   }
-}
-
-/** The set of each feed, so the control routes find what `startSources` started. */
-const SETS = new WeakMap<Feed, SourceSet>();
-
-/**
- * The generators of `feed`: the set `startSources` started, or a new, stopped one at
- * `fallback` (a server started with no sources can still get some through the settings API).
- */
-export function sourceSetOf(feed: Feed, fallback: SourceSettings): SourceSet {
-  const set = SETS.get(feed) ?? new SourceSet(feed, fallback);
-  SETS.set(feed, set);
-  return set;
-}
-
-/**
- * Starts the generators named in the configuration, as the feed's SourceSet. Stopping any of
- * the returned handles stops the whole set, including generators started later by
- * `PUT /api/settings`, so a server's close() stops whatever is running then.
- */
-export function startSources(feed: Feed, opts: SourceSettings): RunningSource[] {
-  const set = sourceSetOf(feed, opts);
-  set.apply(opts);
-  return opts.sources.map((name) => ({ name, stop: () => set.stop() }));
 }

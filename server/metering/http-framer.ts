@@ -1,4 +1,5 @@
 import type { ByteSplit } from '../../protocol/wire.ts';
+import { tagOf } from '../inspect/wire-log.ts';
 import { HeadMemo } from './head-memo.ts';
 import {
   hasToken,
@@ -40,6 +41,8 @@ export interface RequestStart {
   path: string;
   /** `Connection: upgrade` with an `Upgrade` header, or CONNECT: the protocol may change after it. */
   isUpgrade: boolean;
+  /** The `inspect=<tag>` of the target, when the wire inspector should capture this request. */
+  inspect: string | undefined;
 }
 
 /**
@@ -448,6 +451,7 @@ export interface ParsedRequest {
   readonly method: string;
   readonly path: string;
   readonly isUpgrade: boolean;
+  readonly inspect: string | undefined;
   /** Body plan: a Content-Length, or `BODY_CHUNKED`. */
   readonly plan: number;
 }
@@ -512,12 +516,19 @@ export class RequestFramer extends Http1Framer<RequestStart, ParsedRequest> {
       plan = BODY_CHUNKED;
     } else if (fields.contentLength !== undefined) plan = fields.contentLength;
     const isUpgrade = method === 'CONNECT' || (fields.upgrade && hasToken(fields.connection, 'upgrade'));
-    return { method, path: targetPath(match[2] ?? '/'), isUpgrade, plan };
+    const target = match[2] ?? '/';
+    return { method, path: targetPath(target), isUpgrade, inspect: tagOf(target), plan };
   }
 
   protected override startMessage(head: ParsedRequest): number {
     this.#upgrading = head.isUpgrade && this.#takesOver(head.method);
-    this.emit({ event: 'request', method: head.method, path: head.path, isUpgrade: head.isUpgrade });
+    this.emit({
+      event: 'request',
+      method: head.method,
+      path: head.path,
+      isUpgrade: head.isUpgrade,
+      inspect: head.inspect,
+    });
     return head.plan;
   }
 

@@ -2,7 +2,7 @@ import { type Server as HttpServer, METHODS, maxHeaderSize } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
-import type { SocketCapture } from '../inspect/wire-log.ts';
+import { type InspectedRequest, SocketInspector } from '../inspect/wire-log.ts';
 import type { Stats } from '../observe/stats.ts';
 import { HeadMemo } from './head-memo.ts';
 import {
@@ -38,9 +38,11 @@ interface MeterOptions {
   responseHeads: HeadMemo<ParsedResponse>;
 }
 
-/** What the response framer remembers of each request: where its answer is counted. */
-interface RequestTag {
-  key: MeterKey;
+/**
+ * What the response framer remembers of each request: where its answer is counted, and the
+ * inspect tag its answer is captured under.
+ */
+interface RequestTag extends InspectedRequest {
   upgrade: boolean;
 }
 
@@ -189,8 +191,10 @@ class SocketMeter {
   readonly #queued = new QueuedRuns();
   readonly #scratch: ByteSplit = { header: 0, payload: 0 };
   readonly #restore: () => void;
-  /** Exact heads and frame headers for the wire inspector (stats.wire), from the same parse. */
-  readonly #capture: SocketCapture;
+  /** The wire inspector's view of this socket, from its first tagged request on (stats.wire). */
+  #inspect: SocketInspector | undefined;
+  /** The latest request, for the inspector: the upgrade request when the socket switches. */
+  #lastRequest: InspectedRequest = { key: 'other', inspect: undefined };
 
   constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, onGone: () => void) {
     this.#socket = socket;
@@ -199,7 +203,6 @@ class SocketMeter {
     this.#onGone = onGone;
     this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
     this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
-    this.#capture = stats.wire.socket(classify);
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
     this.#restore = this.#tap();
@@ -258,6 +261,11 @@ class SocketMeter {
     this.#moveGauge('other');
   }
 
+  #inspector(): SocketInspector {
+    this.#inspect ??= new SocketInspector(this.#stats.wire, this.#socket.remoteAddress ?? 'unknown');
+    return this.#inspect;
+  }
+
   #bucket(key: MeterKey): { requests: number; bytesIn: ByteSplit; bytesOut: ByteSplit } {
     return key === 'other' ? this.#stats.other : this.#stats.transports[key];
   }
@@ -289,11 +297,9 @@ class SocketMeter {
         return;
       case IN_PENDING:
         this.#wsIn?.push(bytes, this.#pendingIn);
-        this.#capture.frames('in', bytes);
         return;
       case IN_WS:
         this.#wsIn?.push(bytes, this.#bucket(this.#wsKey).bytesIn);
-        this.#capture.frames('in', bytes);
         return;
       default:
         this.#bucket(this.#wsKey).bytesIn.header += bytes.length;
@@ -308,7 +314,7 @@ class SocketMeter {
       return;
     }
     const items = req.push(bytes);
-    this.#capture.requestChunk(items, req.heads);
+    let head = 0;
     for (const item of items) {
       if ('part' in item) {
         this.#bucket(this.#key).bytesIn[item.part] += item.bytes;
@@ -317,14 +323,17 @@ class SocketMeter {
         this.#bucket(key).requests++;
         this.#moveGauge(key);
         this.#key = key;
-        res.expect(item.method, { key, upgrade: item.isUpgrade });
+        const tag: RequestTag = { key, upgrade: item.isUpgrade, inspect: item.inspect };
+        this.#lastRequest = tag;
+        res.expect(item.method, tag);
+        const text = req.heads[head++];
+        if (item.inspect !== undefined && text !== undefined) this.#inspector().request(tag, text);
       } else {
         // HTTP is over on this side; what follows is WebSocket if the answer is a 101.
         this.#inMode = IN_PENDING;
         this.#wsKey = this.#key;
-        this.#wsIn = new WsFramer();
+        this.#wsIn = new WsFramer(this.#inspect?.frames(this.#lastRequest, 'in'));
         if (item.rest > 0) this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pendingIn);
-        if (item.rest > 0) this.#capture.frames('in', bytes.subarray(bytes.length - item.rest));
       }
     }
   }
@@ -361,7 +370,6 @@ class SocketMeter {
     split.header = 0;
     split.payload = 0;
     this.#wsOut?.push(bytes, split);
-    this.#capture.frames('out', bytes);
     this.#addOut(this.#wsKey, 'header', split.header);
     this.#addOut(this.#wsKey, 'payload', split.payload);
   }
@@ -374,17 +382,19 @@ class SocketMeter {
     }
     const before = res.pending;
     const items = res.push(bytes);
-    this.#capture.responseChunk(bytes, items, res.heads, before);
+    if (this.#inspect) this.#inspect.responseChunk(bytes, items, res.heads, before);
+    let answering: RequestTag | undefined;
     for (const item of items) {
       if ('part' in item) {
         this.#addOut(this.#outKey ?? this.#key, item.part, item.bytes);
       } else if (item.event === 'response') {
+        answering = item.tag;
         this.#outKey = item.tag?.key ?? this.#key;
         if (item.status >= 200 && item.tag?.upgrade && this.#inMode === IN_PENDING) this.#settleUpgrade(false);
       } else {
         this.#outWs = true;
         this.#wsKey = this.#outKey ?? this.#key;
-        this.#wsOut = new WsFramer();
+        this.#wsOut = new WsFramer(answering && this.#inspect?.frames(answering, 'out'));
         if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
         else if (this.#inMode === IN_HTTP) {
           // A 101 our request framer did not see coming: switch this side too.

@@ -1,32 +1,28 @@
 import type { ByteSplit } from '../../protocol/wire.ts';
-
-/** Payload lengths up to this fit the 7-bit length field of a frame header (RFC 6455 §5.2). */
-const LEN7_MAX = 125;
-/** Payload lengths up to this fit the 16-bit extended length; above, the 64-bit one is used. */
-const LEN16_MAX = 0xffff;
-/** Size of the masking key that every client-to-server frame carries. */
-const MASK_KEY = 4;
+import { extendedLengthBytes, headerSizeOf } from '../../protocol/ws-frame.ts';
 
 /**
- * Size in bytes of the header of one WebSocket frame (RFC 6455 §5.2): 2, 4 or 10 bytes by
- * payload length, plus 4 when masked. The meter counts real headers off the wire; this is
- * the same model in closed form, for the dashboard's "what would it cost" drawings and for
- * tests that compute expected counts by hand.
+ * Told about every complete frame of one direction, for the wire inspector: the 2–14 header
+ * bytes and a copy of the first payload bytes exactly as they crossed the wire (still masked
+ * on client frames). Attached only to the connections someone inspects, so the fan-out's
+ * sockets pay nothing for it.
  */
-export function wsFrameHeaderSize(payloadLength: number, masked: boolean): number {
-  if (!Number.isSafeInteger(payloadLength) || payloadLength < 0) {
-    throw new RangeError(`payload length must be a non-negative safe integer, got ${payloadLength}`);
-  }
-  const base = payloadLength <= LEN7_MAX ? 2 : payloadLength <= LEN16_MAX ? 4 : 10;
-  return masked ? base + MASK_KEY : base;
+export interface FrameObserver {
+  /** How many payload bytes to copy into `preview`. */
+  readonly previewBytes: number;
+  frame(header: number[], preview: Uint8Array): void;
 }
+
+const NO_PREVIEW: Uint8Array = new Uint8Array(0);
 
 /**
  * Splits a WebSocket byte stream (one direction of an upgraded connection) into frame headers
  * and frame payloads, incrementally: chunks may end anywhere, even inside a header. Every
  * opcode counts the same (text, binary, continuation, ping, pong, close). It keeps a few
- * numbers of state and never buffers bytes; it does not validate frames (the peer's WebSocket
- * implementation does) and never throws, so whatever arrives is counted exactly once.
+ * numbers of state and buffers nothing unless an observer wants the frames; it does not
+ * validate frames (the peer's WebSocket implementation does) and never throws, so whatever
+ * arrives is counted exactly once. The one parser of frames on the server: the meter counts
+ * with it and the inspector is fed from it.
  */
 export class WsFramer {
   /** Header bytes of the current frame seen so far; 0 while inside a payload or between frames. */
@@ -39,6 +35,15 @@ export class WsFramer {
   #length = 0;
   /** Payload bytes of the current frame not seen yet. */
   #remaining = 0;
+  readonly #observer: FrameObserver | undefined;
+  /** Observed only: the current frame's header bytes and preview pieces. */
+  #header: number[] = [];
+  #want = 0;
+  #pieces: Uint8Array[] = [];
+
+  constructor(observer?: FrameObserver) {
+    this.#observer = observer;
+  }
 
   /**
    * Counts `chunk` into `into` (header and payload added, never reset) and returns it. Pass
@@ -46,24 +51,27 @@ export class WsFramer {
    */
   push(chunk: Uint8Array, into: ByteSplit = { header: 0, payload: 0 }): ByteSplit {
     const end = chunk.length;
+    const observed = this.#observer !== undefined;
     let pos = 0;
     while (pos < end) {
       if (this.#remaining > 0) {
         const take = Math.min(this.#remaining, end - pos);
         into.payload += take;
+        if (observed && this.#want > 0) this.#gather(chunk, pos, Math.min(take, this.#want));
         this.#remaining -= take;
         pos += take;
+        if (observed && this.#remaining === 0) this.#report();
         continue;
       }
       // Inside a frame header: at most 14 bytes, read one at a time.
       const byte = chunk[pos++] ?? 0;
       into.header++;
+      if (observed) this.#header.push(byte);
       const seen = ++this.#headerSeen;
       if (seen === 2) {
-        const len7 = byte & 0x7f;
-        this.#extended = len7 === 127 ? 8 : len7 === 126 ? 2 : 0;
-        this.#length = this.#extended === 0 ? len7 : 0;
-        this.#headerSize = 2 + this.#extended + (byte & 0x80 ? MASK_KEY : 0);
+        this.#extended = extendedLengthBytes(byte & 0x7f);
+        this.#length = this.#extended === 0 ? byte & 0x7f : 0;
+        this.#headerSize = headerSizeOf(byte);
       } else if (seen > 2 && seen <= 2 + this.#extended) {
         this.#length = this.#length * 256 + byte;
       }
@@ -73,6 +81,10 @@ export class WsFramer {
         this.#remaining = this.#length;
         this.#headerSeen = 0;
         this.#headerSize = 2;
+        if (observed) {
+          this.#want = Math.min(this.#observer?.previewBytes ?? 0, this.#length);
+          if (this.#length === 0) this.#report();
+        }
       }
     }
     return into;
@@ -81,5 +93,30 @@ export class WsFramer {
   /** True between frames: no header or payload is half-seen. */
   get atFrameBoundary(): boolean {
     return this.#headerSeen === 0 && this.#remaining === 0;
+  }
+
+  /** Copies `n` preview bytes at `chunk[pos]` (copied: ws unmasks received payloads in place). */
+  #gather(chunk: Uint8Array, pos: number, n: number): void {
+    this.#pieces.push(new Uint8Array(chunk.subarray(pos, pos + n))); // a copy: Buffer's slice() is a view
+    this.#want -= n;
+  }
+
+  #report(): void {
+    const pieces = this.#pieces;
+    let preview: Uint8Array = NO_PREVIEW;
+    if (pieces.length === 1) preview = pieces[0] ?? NO_PREVIEW;
+    else if (pieces.length > 1) {
+      preview = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of pieces) {
+        preview.set(p, at);
+        at += p.length;
+      }
+    }
+    const header = this.#header;
+    this.#header = [];
+    this.#pieces = [];
+    this.#want = 0;
+    this.#observer?.frame(header, preview);
   }
 }

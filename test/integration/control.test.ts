@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import type { FeedSettings, InspectResponse } from '../../protocol/control.ts';
+import type { FeedSettings } from '../../protocol/control.ts';
 import type { ReadResponse, StatsResponse } from '../../protocol/wire.ts';
 import { loadConfig } from '../../server/config.ts';
-import { sourceSetOf } from '../../server/feed/sources.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
+import { waitFor } from '../support/server.ts';
 
 const json = { 'content-type': 'application/json' };
 
@@ -18,10 +17,7 @@ describe('control routes', () => {
   before(async () => {
     server = await startServer(loadConfig({}, [], { port: 0, sources: [] }));
   });
-  after(async () => {
-    sourceSetOf(server.feed, { sources: [], tickerIntervalMs: 1000, logRate: 0 }).stop();
-    await server.close();
-  });
+  after(() => server.close());
 
   describe('PUT /api/settings', () => {
     const BAD: [string, unknown][] = [
@@ -61,12 +57,29 @@ describe('control routes', () => {
       const res = await send('PUT', '/api/settings', { sources: ['ticker'], tickerIntervalMs: 50 });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 50, logRate: 2 });
-      await new Promise((r) => setTimeout(r, 400));
-      assert.ok(server.feed.head - head >= 3, `ticker at 50 ms published ${server.feed.head - head} in 400 ms`);
+      await waitFor(() => server.feed.head - head >= 3, 10_000, 'three ticks');
       await send('PUT', '/api/settings', { sources: [] });
       const stopped = server.feed.head;
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(server.feed.head, stopped);
+    });
+  });
+
+  describe('close()', () => {
+    it('stops the generators that PUT /api/settings started on a server started with none', async () => {
+      const quiet = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent' }));
+      const put = await fetch(`${quiet.url}/api/settings`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify({ sources: ['ticker'], tickerIntervalMs: 50 }),
+      });
+      assert.equal(put.status, 200);
+      const head = quiet.feed.head;
+      await waitFor(() => quiet.feed.head > head, 10_000, 'the ticker runs');
+      await quiet.close();
+      const closedAt = quiet.feed.head;
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(quiet.feed.head, closedAt, 'nothing published after close');
     });
   });
 
@@ -111,35 +124,6 @@ describe('control routes', () => {
         assert.equal(t.delivered, 0);
         assert.deepEqual(t.bytesOut, { header: 0, payload: 0 });
       }
-    });
-  });
-
-  describe('GET /api/inspect', () => {
-    it('shows the tagged WebSocket handshake and frame headers, exactly', async () => {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?inspect=t1`);
-      await new Promise((resolve) => ws.once('message', resolve));
-      ws.send(JSON.stringify({ type: 'publish', body: 'hi' }));
-      await new Promise((resolve) => ws.on('message', (m) => String(m).includes('"ack"') && resolve(undefined)));
-      const capture = (await get<InspectResponse>('/api/inspect?tag=t1')).transports.ws;
-      ws.close();
-      assert.equal(capture.scope, 'tag');
-      assert.match(capture.request?.text ?? '', /^GET \/ws\?inspect=t1 HTTP\/1\.1\r\n/);
-      assert.match(capture.response?.text ?? '', /^HTTP\/1\.1 101 /);
-      assert.equal(capture.response?.bytes, Buffer.byteLength(capture.response?.text ?? '', 'latin1'));
-      const hello = capture.framesOut[0];
-      assert.equal(hello?.size, 2);
-      assert.equal(hello?.masked, false);
-      assert.match(hello?.preview ?? '', /^\{"type":"hello"/);
-      const publish = capture.framesIn[0];
-      assert.equal(publish?.masked, true);
-      assert.equal(publish?.size, 6);
-      assert.equal(publish?.preview, '{"type":"publish","body":"hi"}');
-    });
-
-    it('refuses a malformed tag with 400 BAD_QUERY', async () => {
-      const res = await fetch(`${server.url}/api/inspect?tag=%3Cx%3E`);
-      assert.equal(res.status, 400);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'BAD_QUERY');
     });
   });
 });

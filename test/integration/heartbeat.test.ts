@@ -15,22 +15,21 @@ describe('heartbeat', () => {
   });
   after(() => s.close());
 
-  it('terminates a peer that never answers pings within two intervals, and the gauge drops', async () => {
+  it('terminates a peer that never answers pings at the tick after its first ping, and the gauge drops', async () => {
     const mute = new WebSocket(wsUrl(s), { autoPong: false, perMessageDeflate: false });
+    let pings = 0;
+    mute.on('ping', () => pings++);
     await new Promise<void>((resolve, reject) => {
       mute.once('open', () => resolve());
       mute.once('error', reject);
     });
-    const openedAt = performance.now();
-    await waitFor(() => s.stats.transports.ws.connections === 1, 2000, 'ws counted');
+    await waitFor(() => s.stats.transports.ws.connections === 1, 5000, 'ws counted');
     const { code } = await new Promise<{ code: number }>((resolve) => mute.once('close', (c) => resolve({ code: c })));
-    const detectedMs = performance.now() - openedAt;
-    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 1000, 'gauge at 0');
-    console.log(`# dead peer detected after ${detectedMs.toFixed(0)} ms (interval ${INTERVAL} ms)`);
+    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 5000, 'gauge at 0');
     assert.equal(code, 1006, 'terminated, not closed politely');
-    // At most two intervals (+ timer slack), and not before the first ping went unanswered.
-    assert.ok(detectedMs <= 2 * INTERVAL + 100, `took ${detectedMs} ms`);
-    assert.ok(detectedMs >= INTERVAL - 20, `took only ${detectedMs} ms`);
+    // One tick pings it, the next finds it silent and terminates it: gone within two
+    // intervals, counted in ticks rather than in (load-dependent) milliseconds.
+    assert.equal(pings, 1);
   });
 
   it('keeps a peer that answers pings', async () => {

@@ -633,7 +633,7 @@ describe('meterServer on real sockets', { timeout: 20_000 }, () => {
 });
 
 /** Polls a condition no event announces (a paused socket's buffer filling). */
-async function waitFor(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

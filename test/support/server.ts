@@ -10,7 +10,7 @@ export function startTestServer(overrides: Partial<Config> = {}): Promise<Runnin
  * Waits until `check` returns true, checking every 10 ms, failing after `ms`. For state that
  * changes without an event to await (a gauge going back to 0 after a socket closes).
  */
-export async function waitFor(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FeedMessage } from '../../protocol/wire.ts';
-import { messageJson, sseMessageEvent, wsMessagePayload } from '../../server/feed/encode.ts';
+import { parseFrameHeader } from '../../protocol/ws-frame.ts';
+import { messageJson, sseMessageEvent, wsMessageFrame } from '../../server/feed/encode.ts';
 
 const message = (seq: number, body = 'hello 世界'): FeedMessage => ({
   seq,
@@ -13,14 +14,18 @@ const message = (seq: number, body = 'hello 世界'): FeedMessage => ({
 describe('encode', () => {
   it('serializes each message once: the same bytes for every client', () => {
     const m = message(7);
-    assert.equal(wsMessagePayload(m), wsMessagePayload(m));
+    assert.equal(wsMessageFrame(m), wsMessageFrame(m));
     assert.equal(sseMessageEvent(m), sseMessageEvent(m));
     assert.equal(messageJson(m), JSON.stringify(m));
   });
 
   it('frames the payloads as the protocol says', () => {
     const m = message(42);
-    assert.deepEqual(JSON.parse(wsMessagePayload(m).toString('utf8')), { type: 'message', ...m });
+    const frame = wsMessageFrame(m);
+    const h = parseFrameHeader(frame);
+    assert.ok(h);
+    assert.deepEqual([h.fin, h.opcode, h.masked, h.payloadLength], [true, 1, false, frame.length - h.size]);
+    assert.deepEqual(JSON.parse(frame.subarray(h.size).toString('utf8')), { type: 'message', ...m });
     assert.equal(sseMessageEvent(m).toString('utf8'), `id: 42\ndata: ${JSON.stringify(m)}\n\n`);
   });
 
@@ -28,7 +33,7 @@ describe('encode', () => {
     // A pooled Buffer pins its whole 8 KiB slab for as long as the feed keeps the message.
     for (let seq = 1; seq <= 50; seq++) {
       const m = message(seq);
-      for (const b of [wsMessagePayload(m), sseMessageEvent(m)]) {
+      for (const b of [wsMessageFrame(m), sseMessageEvent(m)]) {
         assert.equal(b.byteOffset, 0);
         assert.equal(b.buffer.byteLength, b.length, `seq ${seq}: ${b.buffer.byteLength} bytes held for ${b.length}`);
       }

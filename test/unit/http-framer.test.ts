@@ -48,6 +48,7 @@ const req = (method: string, path: string, isUpgrade = false): RequestStart => (
   method,
   path,
   isUpgrade,
+  inspect: undefined,
 });
 const res = (status: number, tag: unknown, isEventStream = false): ResponseStart<unknown> => ({
   event: 'response',

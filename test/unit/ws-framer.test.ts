@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { WsFramer, wsFrameHeaderSize } from '../../server/metering/ws-framer.ts';
+import { wsFrameHeaderSize } from '../../protocol/ws-frame.ts';
+import { WsFramer } from '../../server/metering/ws-framer.ts';
 
 /** One frame as RFC 6455 §5.2 lays it out, built independently of the code under test. */
 function frame(payloadLength: number, masked: boolean, opcode = 0x1, fin = true): Buffer {
@@ -31,35 +32,6 @@ function feed(stream: Buffer, cuts: readonly number[]): { header: number; payloa
 
 const cutsOf = (length: number) =>
   fc.uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 40 }).map((c) => c.sort((a, b) => a - b));
-
-describe('wsFrameHeaderSize', () => {
-  const cases: Array<[number, boolean, number]> = [
-    [0, false, 2],
-    [10, false, 2],
-    [125, false, 2],
-    [126, false, 4],
-    [200, false, 4],
-    [65_535, false, 4],
-    [65_536, false, 10],
-    [70_000, false, 10],
-    [10, true, 6],
-    [200, true, 8],
-    [70_000, true, 14],
-    [Number.MAX_SAFE_INTEGER, true, 14],
-  ];
-  for (const [length, masked, size] of cases) {
-    it(`is ${size} for ${length} bytes${masked ? ', masked' : ''}`, () => {
-      assert.equal(wsFrameHeaderSize(length, masked), size);
-      assert.equal(frame(Math.min(length, 70_000), masked).length - Math.min(length, 70_000), size);
-    });
-  }
-
-  it('refuses lengths that are no byte counts', () => {
-    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => wsFrameHeaderSize(bad, false), RangeError);
-    }
-  });
-});
 
 describe('WsFramer', () => {
   it('splits single frames of every length form, masked or not', () => {
@@ -150,6 +122,49 @@ describe('WsFramer', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('WsFramer with a FrameObserver', () => {
+  it('reports every frame’s header and first payload bytes, however the stream is cut, as copies', () => {
+    const spec = fc.record({
+      length: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(125, 126, 65_536)),
+      masked: fc.boolean(),
+      opcode: fc.constantFrom(0x1, 0x2, 0x8, 0x9),
+    });
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 5 }), fc.nat(), (specs, seed) => {
+        const frames = specs.map((s) => {
+          const f = frame(s.length, s.masked, s.opcode);
+          // Distinct payload bytes, so a preview from the wrong place would show.
+          const header = f.length - s.length;
+          for (let i = header; i < f.length; i++) f[i] = (i * 7 + seed) & 0xff;
+          return f;
+        });
+        const stream = Buffer.concat(frames);
+        const seen: Array<{ header: number[]; preview: Uint8Array }> = [];
+        const framer = new WsFramer({ previewBytes: 80, frame: (header, preview) => seen.push({ header, preview }) });
+        const step = 1 + (seed % 97);
+        const chunks: Buffer[] = [];
+        for (let from = 0; from < stream.length; from += step) {
+          const chunk = Buffer.from(stream.subarray(from, from + step));
+          framer.push(chunk);
+          chunks.push(chunk);
+        }
+        for (const c of chunks) c.fill(0); // as ws unmasking in place would
+        assert.equal(seen.length, frames.length);
+        frames.forEach((f, i) => {
+          const s = specs[i];
+          assert.ok(s);
+          const headerSize = f.length - s.length;
+          assert.deepEqual(seen[i]?.header, [...f.subarray(0, headerSize)]);
+          assert.deepEqual(
+            [...(seen[i]?.preview ?? [])],
+            [...f.subarray(headerSize, headerSize + Math.min(80, s.length))],
+          );
+        });
+      }),
     );
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type RawData, type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import type { ServerFrame } from '../../../protocol/wire.ts';
 import { ERRORS, type ErrorCode, PushraceError } from '../../errors.ts';
-import { wsMessagePayload } from '../../feed/encode.ts';
+import { wsMessageFrame } from '../../feed/encode.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { parseAfter, parseEpoch } from '../../http/query.ts';
 import { rejectUpgrade } from '../../http/upgrade.ts';
@@ -10,7 +10,7 @@ import { TokenBucket } from '../../publish/rate-limit.ts';
 import { flowFollow } from '../shared/flow.ts';
 import type { Transport } from '../transport.ts';
 import { startHeartbeat } from './heartbeat.ts';
-import { sendText } from './text-frame.ts';
+import { sendFrame } from './send-frame.ts';
 
 /** Close code sent to every client when the server goes away (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
@@ -21,7 +21,7 @@ const TRY_AGAIN_LATER = 1013;
 /** After a close frame the peer may never read (it is stuck), the socket is cut this much later. */
 const CLOSE_GRACE_MS = 1000;
 
-const sendFrame = (ws: WebSocket, frame: ServerFrame) => ws.send(JSON.stringify(frame));
+const sendJson = (ws: WebSocket, frame: ServerFrame) => ws.send(JSON.stringify(frame));
 
 /** What a connection knows about its client. */
 interface Peer {
@@ -108,10 +108,10 @@ export const websocket: Transport = {
         // Methods, not arrow properties: one set per connection, and methods need no name of their own.
         {
           start(h) {
-            sendFrame(ws, { type: 'hello', ...h });
+            sendJson(ws, { type: 'hello', ...h });
           },
           message(m) {
-            sendText(ws, wsMessagePayload(m));
+            sendFrame(ws, wsMessageFrame(m));
             counters.delivered++;
           },
           queued() {
@@ -182,7 +182,7 @@ export const websocket: Transport = {
         ({ message, duplicate }) => {
           peer.strikes = 0;
           if (ws.readyState !== ws.OPEN) return;
-          sendFrame(
+          sendJson(
             ws,
             duplicate ? { type: 'ack', id, seq: message.seq, duplicate: true } : { type: 'ack', id, seq: message.seq },
           );
@@ -201,7 +201,7 @@ export const websocket: Transport = {
 
     function sendError(ws: WebSocket, code: ErrorCode, message: string = ERRORS[code].message, id?: string | null) {
       if (ws.readyState !== ws.OPEN) return;
-      sendFrame(ws, id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
+      sendJson(ws, id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id });
     }
 
     return {

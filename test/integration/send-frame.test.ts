@@ -3,7 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { directSocket, sendText, textFrame } from '../../server/transports/ws/text-frame.ts';
+import { OPCODE, writeFrameHeader, wsFrameHeaderSize } from '../../protocol/ws-frame.ts';
+import { directSocket, sendFrame } from '../../server/transports/ws/send-frame.ts';
+
+/** A complete server frame of `payload`, as `wsMessageFrame` builds one. */
+function frameOf(payload: Buffer): Buffer {
+  const frame = Buffer.alloc(wsFrameHeaderSize(payload.length, false) + payload.length);
+  payload.copy(frame, writeFrameHeader(frame, OPCODE.text, payload.length));
+  return frame;
+}
 
 /** Every byte `send` puts on a server socket, captured by wrapping that socket's write. */
 async function wireBytes(send: (ws: WebSocket) => void, lengths: readonly number[]): Promise<Buffer> {
@@ -46,7 +54,7 @@ async function wireBytes(send: (ws: WebSocket) => void, lengths: readonly number
   return Buffer.concat(written);
 }
 
-describe('textFrame / sendText', () => {
+describe('sendFrame', () => {
   const lengths = [0, 1, 125, 126, 65_535, 65_536, 70_000];
   const payloads = lengths.map((n) => Buffer.from('x'.repeat(n)));
 
@@ -58,15 +66,22 @@ describe('textFrame / sendText', () => {
     const direct = await wireBytes((ws) => {
       // The fast path must really be taken: this fails if a ws upgrade moves its socket.
       fast = directSocket(ws) !== undefined;
-      for (const p of payloads) sendText(ws, p);
+      for (const p of payloads) sendFrame(ws, frameOf(p));
     }, lengths);
-    assert.equal(fast, true, 'ws still keeps its socket where sendText looks');
+    assert.equal(fast, true, 'ws still keeps its socket where sendFrame looks');
     assert.ok(direct.equals(viaWs));
   });
 
-  it('builds each frame once per payload', () => {
-    const p = Buffer.from('{"type":"message"}');
-    assert.equal(textFrame(p), textFrame(p));
-    assert.deepEqual([...textFrame(p).subarray(0, 2)], [0x81, p.length]);
+  it('falls back to ws.send with the same bytes when the socket is not open for direct writes', async () => {
+    const viaWs = await wireBytes((ws) => {
+      for (const p of payloads) ws.send(p, { binary: false });
+    }, lengths);
+    const fallback = await wireBytes((ws) => {
+      // A negotiated extension forbids the direct write: sendFrame must hand ws the payload.
+      Reflect.set(ws, '_extensions', { 'x-test': {} });
+      assert.equal(directSocket(ws), undefined);
+      for (const p of payloads) sendFrame(ws, frameOf(p));
+    }, lengths);
+    assert.ok(fallback.equals(viaWs));
   });
 });
