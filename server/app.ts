@@ -2,10 +2,11 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from './config.ts';
 import { mountControl } from './control/routes.ts';
-import { codeForStatus, ERRORS, PushraceError } from './errors.ts';
+import { codeForStatus, ERRORS, type ErrorCode, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
 import type { SourceSet } from './feed/sources.ts';
 import { readJsonBody } from './http/body.ts';
+import { ERROR_HEADERS, errorBody } from './http/error-response.ts';
 import { originAllowed } from './http/origin.ts';
 import { servePage } from './http/static.ts';
 import { type Observer, silentObserver } from './observe/observer.ts';
@@ -35,7 +36,12 @@ export interface PushraceApp {
 }
 
 /** Turns anything thrown in a request into a status, a stable code and a safe message. */
-function toHttpError(err: unknown): { status: number; code: string; message: string; headers: Record<string, string> } {
+function toHttpError(err: unknown): {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  headers: Record<string, string>;
+} {
   if (err instanceof PushraceError)
     return { status: err.status, code: err.code, message: err.message, headers: { ...err.headers } };
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };
@@ -71,9 +77,8 @@ export function createApp(deps: AppDeps): PushraceApp {
       const e = toHttpError(err);
       if (e.status >= 500) ctx.app.emit('error', err, ctx);
       ctx.status = e.status;
-      ctx.set(e.headers);
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = { error: { code: e.code, message: e.message } };
+      ctx.set({ ...ERROR_HEADERS, ...e.headers });
+      ctx.body = errorBody(e.code, e.message);
     }
   });
   app.on('error', (err: unknown) => {

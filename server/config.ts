@@ -90,10 +90,10 @@ const originSchema = z
   .string()
   .regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port] with no path, e.g. http://example.com:8080');
 
-/** Flags and the environment variables they mirror. */
+/** Flags and the environment variables they mirror, with the line `--help` prints for each. */
 const VARIABLES = {
-  port: { env: 'PORT', schema: int(0, 65535) },
-  host: { env: 'HOST', schema: z.string().min(1) },
+  port: { env: 'PORT', schema: int(0, 65535), help: 'port to listen on; 0 picks a free one' },
+  host: { env: 'HOST', schema: z.string().min(1), help: 'address to listen on' },
   sources: {
     env: 'SOURCES',
     schema: z
@@ -101,22 +101,63 @@ const VARIABLES = {
       .transform(list)
       .pipe(z.array(z.enum(['ticker', 'log', 'none'])))
       .transform((xs) => xs.filter((x): x is 'ticker' | 'log' => x !== 'none')),
+    help: 'built-in generators: ticker, log (comma list) or none',
   },
-  historySize: { env: 'HISTORY_SIZE', schema: int(1, 10_000_000) },
-  allowedOrigins: { env: 'ALLOWED_ORIGINS', schema: z.string().transform(list).pipe(z.array(originSchema)) },
-  logRate: { env: 'LOG_RATE', schema: z.coerce.number().min(0).max(10_000) },
-  publishRate: { env: 'PUBLISH_RATE', schema: z.coerce.number().min(0).max(1_000_000) },
-  wsHeartbeatMs: { env: 'WS_HEARTBEAT_MS', schema: int(10, 3_600_000) },
-  sendBufferBytes: { env: 'SEND_BUFFER_BYTES', schema: int(16 * 1024, 1024 * 1024 * 1024) },
-  slowConsumerMs: { env: 'SLOW_CONSUMER_MS', schema: int(10, 3_600_000) },
-  maxConnections: { env: 'MAX_CONNECTIONS', schema: int(0, 10_000_000) },
-  maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', schema: int(0, 10_000_000) },
-  maxHeaderCount: { env: 'MAX_HEADER_COUNT', schema: int(10, 2000) },
-  wsMaxRateStrikes: { env: 'WS_MAX_RATE_STRIKES', schema: int(1, 1_000_000) },
-  publishToken: { env: 'PUBLISH_TOKEN', schema: z.string().min(16, 'a publish token is at least 16 characters') },
-  tlsCert: { env: 'TLS_CERT', schema: z.string().min(1) },
-  tlsKey: { env: 'TLS_KEY', schema: z.string().min(1) },
-  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
+  historySize: { env: 'HISTORY_SIZE', schema: int(1, 10_000_000), help: 'messages retained for resuming' },
+  allowedOrigins: {
+    env: 'ALLOWED_ORIGINS',
+    schema: z.string().transform(list).pipe(z.array(originSchema)),
+    help: 'extra browser origins allowed to publish and open WebSockets',
+  },
+  logRate: { env: 'LOG_RATE', schema: z.coerce.number().min(0).max(10_000), help: 'simulated log lines a second' },
+  publishRate: {
+    env: 'PUBLISH_RATE',
+    schema: z.coerce.number().min(0).max(1_000_000),
+    help: 'publishes a second per connection and per IP; 0 = unlimited',
+  },
+  wsHeartbeatMs: {
+    env: 'WS_HEARTBEAT_MS',
+    schema: int(10, 3_600_000),
+    help: 'WebSocket ping interval; a peer silent for two is terminated',
+  },
+  sendBufferBytes: {
+    env: 'SEND_BUFFER_BYTES',
+    schema: int(16 * 1024, 1024 * 1024 * 1024),
+    help: 'per-connection WS/SSE send buffer; past it the stream pauses',
+  },
+  slowConsumerMs: {
+    env: 'SLOW_CONSUMER_MS',
+    schema: int(10, 3_600_000),
+    help: 'a stream paused this long is closed (WS 1013)',
+  },
+  maxConnections: {
+    env: 'MAX_CONNECTIONS',
+    schema: int(0, 10_000_000),
+    help: 'open connections; beyond: 503; 0 = no cap',
+  },
+  maxConnectionsPerIp: {
+    env: 'MAX_CONNECTIONS_PER_IP',
+    schema: int(0, 10_000_000),
+    help: 'open connections per IP; beyond: 503; 0 = no cap',
+  },
+  maxHeaderCount: { env: 'MAX_HEADER_COUNT', schema: int(10, 2000), help: 'header lines per request; beyond: 431' },
+  wsMaxRateStrikes: {
+    env: 'WS_MAX_RATE_STRIKES',
+    schema: int(1, 1_000_000),
+    help: 'consecutive rate-limited WS publishes before close 1008',
+  },
+  publishToken: {
+    env: 'PUBLISH_TOKEN',
+    schema: z.string().min(16, 'a publish token is at least 16 characters'),
+    help: 'when set, publishing and the control routes need it',
+  },
+  tlsCert: { env: 'TLS_CERT', schema: z.string().min(1), help: 'PEM certificate file: serve https and wss' },
+  tlsKey: { env: 'TLS_KEY', schema: z.string().min(1), help: 'PEM key file (with TLS_CERT)' },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    help: 'pino level; silent for none',
+  },
 } as const;
 
 type VariableName = keyof typeof VARIABLES;
@@ -130,6 +171,32 @@ export class ConfigError extends Error {
 }
 
 const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The text `--help` prints: every flag, its variable, its default and what it does. */
+export function usage(): string {
+  const rows = (Object.keys(VARIABLES) as VariableName[]).map((key) => {
+    const { env, help } = VARIABLES[key];
+    const value: unknown = DEFAULTS[key];
+    const shown = Array.isArray(value) ? value.join(',') || 'none' : value === '' ? '(none)' : String(value);
+    return [`--${flagName(key)}`, env, shown, help];
+  });
+  const width = (i: number) => Math.max(...rows.map((r) => (r[i] ?? '').length));
+  const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(width(i)) : cell)).join('  '));
+  return [
+    'pushrace: one feed over polling, long-polling, SSE and WebSocket, measured from the sockets.',
+    '',
+    'usage: npm start -- [--flag value ...]   (or set the environment variable)',
+    '',
+    ...lines,
+    '',
+    'Flags override the environment. Details: docs/protocol.md, "Configuration".',
+  ].join('\n');
+}
+
+/** True when the arguments ask for the usage text instead of a server. */
+export function wantsHelp(argv: readonly string[] = process.argv.slice(2)): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
 /**
  * Builds the configuration: DEFAULTS, then environment variables, then `--flags`, then

@@ -8,6 +8,8 @@ export const ERRORS = {
   BAD_LIMIT: { status: 400, message: 'limit must be an integer from 1 to the server maximum' },
   BAD_TIMEOUT: { status: 400, message: 'timeout must be an integer number of ms from 0 to 60000' },
   BAD_QUERY: { status: 400, message: 'unknown or repeated query parameter' },
+  /** Node's HTTP parser refused the request (malformed start line, header, or framing). */
+  BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },
   INVALID_MESSAGE: { status: 400, message: 'the message does not match the schema' },
   /** PUT /api/settings: a value out of range or an unknown field; nothing is changed. */
@@ -73,6 +75,6 @@ export function codeForStatus(status: number): ErrorCode {
     case 503:
       return 'SHUTTING_DOWN';
     default:
-      return status >= 400 && status < 500 ? 'INVALID_MESSAGE' : 'INTERNAL';
+      return status >= 400 && status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
   }
 }

@@ -1,25 +1,49 @@
 /**
- * `npm start`: configuration → feed → app → HTTP server → transports → listen, on the
- * in-memory feed. SIGTERM/SIGINT close gracefully within 5 s; a second signal exits at once.
- * Everything after configuration is logged through the server's pino logger (JSON lines on
- * stdout; the `listening` line's msg is `serving <url>`). A bad configuration is reported on
- * stderr in plain words, since there is no logger yet to carry it.
+ * The server's entry point (`npm start` runs it compiled, `npm run dev` through tsx):
+ * configuration → feed → app → HTTP server → transports → listen, on the in-memory feed.
+ * SIGTERM/SIGINT close gracefully; whatever is still open after 5 s is cut, and a second
+ * signal exits at once. Everything after configuration is logged through the server's pino
+ * logger (JSON lines on stdout; the `listening` line's msg is `serving <url>`). What comes
+ * before a logger exists (a bad configuration, `--help`, a port in use) is said in plain words.
  */
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, usage, wantsHelp } from './config.ts';
 import { startServer } from './server.ts';
+import { armShutdownWatchdog } from './shutdown-watchdog.ts';
+
+/** How long a graceful close may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+if (wantsHelp()) {
+  console.log(usage());
+  process.exit(0);
+}
 
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`pushrace: bad configuration: ${err.message}`);
+    console.error(`pushrace: bad configuration: ${err.message} (npm start -- --help lists the options)`);
     process.exit(2);
   }
   throw err;
 }
 
-const running = await startServer(config);
+let running: Awaited<ReturnType<typeof startServer>>;
+try {
+  running = await startServer(config);
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges' : 'is not here';
+    console.error(
+      `pushrace: cannot listen on ${config.host}:${config.port}: the address ${why}. ` +
+        'Choose another port with PORT=… or --port (0 picks a free one), or HOST=… / --host.',
+    );
+    process.exit(2);
+  }
+  throw err;
+}
 const { log } = running.observer;
 
 let stopping = false;
@@ -30,11 +54,13 @@ const stop = (signal: string) => {
   }
   stopping = true;
   log.info({ event: 'signal', signal, action: 'close' }, `${signal}, closing`);
-  const deadline = setTimeout(() => {
-    log.error({ event: 'shutdown-timeout', afterMs: 5000 }, 'still open after 5 s, exiting');
+  // Two deadlines: a timer for the usual case (it can log), and a watchdog on its own thread
+  // for a loop too busy to run that timer.
+  armShutdownWatchdog(SHUTDOWN_DEADLINE_MS + 1000);
+  setTimeout(() => {
+    log.error({ event: 'shutdown-timeout', afterMs: SHUTDOWN_DEADLINE_MS }, 'still open after 5 s, exiting');
     process.exit(1);
-  }, 5000);
-  deadline.unref();
+  }, SHUTDOWN_DEADLINE_MS).unref();
   running.close().then(
     () => process.exit(0),
     (err: unknown) => {

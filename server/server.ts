@@ -8,10 +8,10 @@ import type { Config } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { SourceSet } from './feed/sources.ts';
+import { abortHandshake } from './http/error-response.ts';
 import { createFrontDoor, pathOf } from './http/front-door.ts';
 import { ConnectionLimiter } from './http/limits.ts';
 import { originAllowed } from './http/origin.ts';
-import { rejectUpgrade } from './http/upgrade.ts';
 import { type MeterKey, meterServer } from './metering/socket-meter.ts';
 import { createObserver, type Observer } from './observe/observer.ts';
 import { Stats } from './observe/stats.ts';
@@ -100,10 +100,10 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     socket.on('error', () => socket.destroy());
     if (front.upgrade(req, socket)) return;
     const handler = upgrades.get(pathOf(req.url));
-    if (!handler) return rejectUpgrade(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`);
+    if (!handler) return abortHandshake(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`);
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
       observer.violation('forbidden_origin', { ip: req.socket.remoteAddress, origin: req.headers.origin });
-      return rejectUpgrade(socket, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not open a WebSocket here`);
+      return abortHandshake(socket, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not open a WebSocket here`);
     }
     handler(req, socket, head);
   });
@@ -111,17 +111,11 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   // Malformed requests: Node's parser refuses them; answer in the same JSON shape as the app.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    if (tooLarge) observer.violation('too_many_headers', { ip: (socket as Socket).remoteAddress });
-    const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify({
-      error: tooLarge
-        ? { code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' }
-        : { code: 'BAD_REQUEST', message: 'malformed HTTP request' },
-    });
-    socket.end(
-      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      observer.violation('too_many_headers', { ip: (socket as Socket).remoteAddress });
+      return abortHandshake(socket, 'HEADERS_TOO_LARGE');
+    }
+    abortHandshake(socket, 'BAD_REQUEST');
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.ts';
-import { ERRORS, type ErrorCode } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
 import type { Violation } from '../observe/metrics.ts';
 import type { Observer } from '../observe/observer.ts';
 import { bearerToken, tokenMatches } from './access.ts';
+import { abortHandshake, sendError } from './error-response.ts';
 import type { ConnectionLimiter } from './limits.ts';
-import { rejectUpgrade } from './upgrade.ts';
 
 /** The path of a request URL, without its query string (which may hold a token: never logged). */
 export const pathOf = (url: string | undefined): string => {
@@ -46,15 +46,17 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
       const refused = refusal(req);
       if (refused) {
         violation(refused.kind, req);
-        sendError(res, refused.code, true);
+        sendError(res, refused.code, {
+          close: true,
+          ...(refused.code === 'TOO_MANY_CONNECTIONS' ? { headers: { 'Retry-After': '1' } } : {}),
+        });
         return true;
       }
       const path = pathOf(req.url);
       if (req.method === 'POST' && path === '/api/messages' && config.publishToken !== '') {
         if (!tokenMatches(bearerToken(req.headers.authorization), config.publishToken)) {
           violation('unauthorized', req);
-          res.setHeader('WWW-Authenticate', 'Bearer');
-          sendError(res, 'UNAUTHORIZED', false);
+          sendError(res, 'UNAUTHORIZED', { headers: { 'WWW-Authenticate': 'Bearer' } });
           return true;
         }
       }
@@ -64,7 +66,7 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
             res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
             res.end(body);
           },
-          () => sendError(res, 'INTERNAL', false),
+          () => sendError(res, 'INTERNAL'),
         );
         return true;
       }
@@ -74,24 +76,13 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
       const refused = refusal(req);
       if (!refused) return false;
       violation(refused.kind, req);
-      rejectUpgrade(socket, refused.code);
+      abortHandshake(
+        socket,
+        refused.code,
+        undefined,
+        refused.code === 'TOO_MANY_CONNECTIONS' ? { 'Retry-After': '1' } : {},
+      );
       return true;
     },
   };
-}
-
-/** The app's JSON error answer, written without Koa. `close` asks the client to go away. */
-function sendError(res: ServerResponse, code: ErrorCode, close: boolean): void {
-  const body = JSON.stringify({ error: { code, message: ERRORS[code].message } });
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  };
-  if (close) headers.Connection = 'close';
-  if (code === 'TOO_MANY_CONNECTIONS') headers['Retry-After'] = '1';
-  res.writeHead(ERRORS[code].status, headers);
-  res.end(body);
-  // A refused request's body is not read: drain it so the socket is not left half-read.
-  res.req.resume();
 }

@@ -117,13 +117,25 @@ describe('access', () => {
     } finally {
       Object.assign(log, { warn: original });
     }
-    const refused = lines.filter((l) => l.event === 'violation' && l.kind === 'unauthorized');
-    const summary = lines.filter((l) => l.event === 'violation-suppressed');
-    assert.equal(refused.length, 5, JSON.stringify(lines));
-    assert.deepEqual(
-      summary.map((l) => [l.kind, l.suppressed]),
-      [['unauthorized', 45]],
+    // However many 1 s windows the 50 refusals spread over (a busy machine may need several),
+    // each window logs at most 5 lines and ends with one summary of the rest: nothing is lost.
+    const windows: Array<{ logged: number; suppressed: number }> = [{ logged: 0, suppressed: 0 }];
+    for (const l of lines) {
+      const w = windows[windows.length - 1] ?? { logged: 0, suppressed: 0 };
+      if (l.event === 'violation' && l.kind === 'unauthorized') w.logged++;
+      if (l.event === 'violation-suppressed') {
+        assert.equal(l.kind, 'unauthorized');
+        w.suppressed += Number(l.suppressed);
+        windows.push({ logged: 0, suppressed: 0 });
+      }
+    }
+    for (const w of windows) assert.ok(w.logged <= 5, JSON.stringify(lines));
+    assert.equal(
+      windows.reduce((n, w) => n + w.logged + w.suppressed, 0),
+      50,
+      'every refusal is logged or counted in a summary',
     );
+    assert.ok(windows.some((w) => w.suppressed > 0), 'the flood was throttled');
     assert.equal((await counted()) - before, 50, 'the counter sees every refusal');
   });
 });

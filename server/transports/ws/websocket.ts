@@ -4,8 +4,8 @@ import type { ServerFrame } from '../../../protocol/wire.ts';
 import { ERRORS, type ErrorCode, PushraceError } from '../../errors.ts';
 import { wsMessageFrame } from '../../feed/encode.ts';
 import { tokenMatches } from '../../http/access.ts';
+import { abortHandshake } from '../../http/error-response.ts';
 import { parseAfter, parseEpoch } from '../../http/query.ts';
-import { rejectUpgrade } from '../../http/upgrade.ts';
 import { TokenBucket } from '../../publish/rate-limit.ts';
 import { flowFollow } from '../shared/flow.ts';
 import type { Transport } from '../transport.ts';
@@ -73,13 +73,13 @@ export const websocket: Transport = {
         epoch = parseEpoch(query('epoch'));
       } catch (err) {
         const e = err as PushraceError;
-        rejectUpgrade(socket, e.code, e.message);
+        abortHandshake(socket, e.code, e.message);
         return;
       }
       const token = params.get('token') ?? undefined;
       if (token !== undefined && !tokenMatches(token, config.publishToken)) {
         observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
-        rejectUpgrade(socket, 'UNAUTHORIZED', 'the token is not valid');
+        abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid');
         return;
       }
       const authorized = config.publishToken === '' || token !== undefined;

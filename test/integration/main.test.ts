@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { spawnServer } from '../support/child.ts';
+
+/** Runs `server/main.ts` to its end with `args` (bounded) and returns what it said. */
+function runMain(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('server/main.ts', () => {
+  it('--help prints every option with its variable and default, and exits 0', () => {
+    const r = runMain(['--help']);
+    assert.equal(r.status, 0);
+    for (const expected of ['--port', 'PORT', '3000', '--publish-token', 'PUBLISH_TOKEN', '--log-level']) {
+      assert.ok(r.stdout.includes(expected), `${expected} in the usage text`);
+    }
+  });
+
+  it('a bad value stops it with one line that names the variable', () => {
+    const r = runMain([], { PORT: '99999' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^pushrace: bad configuration: PORT="99999" is not valid/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('a port in use is one line naming the port and the PORT variable, not a stack', async () => {
+    const first = await spawnServer(['--port', '0']);
+    try {
+      const port = new URL(first.url).port;
+      const r = runMain(['--port', port]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+      assert.match(r.stderr, /PORT=/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      first.proc.kill('SIGKILL');
+    }
+  });
+});
+
+describe('server/shutdown-watchdog.ts', () => {
+  it('kills the process even while its event loop is blocked', () => {
+    // A loop that never yields: no timer on the main thread could ever fire.
+    const script =
+      "const { armShutdownWatchdog } = await import('./server/shutdown-watchdog.ts');" +
+      'armShutdownWatchdog(300); for (;;) {}';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.signal, 'SIGKILL');
+    assert.match(r.stderr, /shutdown did not finish in 300 ms \(event loop blocked\)/);
+  });
+});
