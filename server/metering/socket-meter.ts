@@ -1,18 +1,12 @@
-import { type Server as HttpServer, METHODS, maxHeaderSize } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
 import { type InspectedRequest, SocketInspector } from '../inspect/wire-log.ts';
 import type { Stats } from '../observe/stats.ts';
-import { HeadMemo } from './head-memo.ts';
-import {
-  DEFAULT_MAX_HEAD_SIZE,
-  type ParsedRequest,
-  type ParsedResponse,
-  type Part,
-  RequestFramer,
-  ResponseFramer,
-} from './http-framer.ts';
+import type { HeadMemo } from './head-memo.ts';
+import { type ParsedRequest, type ParsedResponse, RequestFramer, ResponseFramer } from './http-framer.ts';
+import type { Part } from './http1-framer.ts';
+import { QueuedRuns } from './queued-runs.ts';
+import { bytesOf, plainString, undelivered } from './socket-bytes.ts';
 import { WsFramer } from './ws-framer.ts';
 
 /** The bucket a request's bytes are counted in: a transport, or `other` for everything else. */
@@ -21,16 +15,8 @@ export type MeterKey = TransportName | 'other';
 /** Maps a request to its bucket by method and path (the path without its query string). */
 export type Classify = (method: string, path: string) => MeterKey;
 
-/** A running meter, as returned by `meterServer`. */
-export interface ServerMeter {
-  /** Sockets being metered right now. */
-  readonly sockets: number;
-  /** Stops metering: no new sockets, and the open ones are let go (their counts stay as they are). */
-  stop(): void;
-}
-
 /** What every socket meter of one server shares: its framers' options. */
-interface MeterOptions {
+export interface MeterOptions {
   maxHeadSize: number;
   upgradeTakesOver: (method: string) => boolean;
   methods: ReadonlySet<string>;
@@ -46,9 +32,6 @@ interface RequestTag extends InspectedRequest {
   upgrade: boolean;
 }
 
-/** The servers the meter can tap: HTTP, or HTTPS through its plaintext sockets (see `meterServer`). */
-type MeteredServer = HttpServer | HttpsServer;
-
 // What the bytes received are, after the HTTP part of the connection.
 /** HTTP requests. */
 const IN_HTTP = 0;
@@ -58,96 +41,6 @@ const IN_PENDING = 1;
 const IN_WS = 2;
 /** Nothing parses them any more (an upgrade that was refused): header. */
 const IN_OPAQUE = 3;
-
-/**
- * Meters every socket of `server`, byte-exact: request and response heads, chunk framing,
- * WebSocket frame headers and SSE field syntax are counted as header, bodies / frame payloads /
- * `data` values as payload, each in the bucket of the request they belong to (`classify`). The
- * meter also owns `requests` and the `connections` gauges. For each socket, at close, the sum
- * over all buckets equals `socket.bytesRead` in and `socket.bytesWritten` out.
- *
- * How: a 'data' listener, prepended from a 'connection' listener that runs after Node's own,
- * makes Node's HTTP server stop feeding the socket to its C++ parser ("unconsume") and parse
- * from JS 'data' events instead; this listener sees each chunk before Node parses it, so a
- * request is known before any answer to it is written. Bytes that ws puts back with
- * `socket.unshift(head)` come through 'data' a second time and are skipped. The socket's
- * `write` and `end` are wrapped to see every byte sent. At close, bytes read but never
- * delivered are parsed too, and bytes counted but discarded unsent (a peer gone with data
- * still queued) are taken back, so the totals match the socket's own.
- *
- * For HTTPS, meter the plaintext `TLSSocket`: pass `'secureConnection'` as `connectionEvent`
- * (the 'connection' sockets of a TLS server carry ciphertext, which is not HTTP).
- */
-export function meterServer(
-  server: MeteredServer,
-  stats: Stats,
-  classify: Classify,
-  connectionEvent: 'connection' | 'secureConnection' = 'connection',
-): ServerMeter {
-  const live = new Set<SocketMeter>();
-  // Never refuse a head Node accepts: at least Node's limit (a server option, untyped, or the global).
-  const option: unknown = Reflect.get(server, 'maxHeaderSize');
-  const maxHeadSize = Math.max(DEFAULT_MAX_HEAD_SIZE, maxHeaderSize, typeof option === 'number' ? option : 0);
-  // Node hands a connection over after CONNECT always, after an upgrade request only when
-  // someone listens for 'upgrade'; otherwise the request is answered like any other.
-  const upgradeTakesOver = (method: string) => method === 'CONNECT' || server.listenerCount('upgrade') > 0;
-  // One memo of parsed heads per direction for the whole server: clients repeat their heads.
-  const options: MeterOptions = {
-    maxHeadSize,
-    upgradeTakesOver,
-    methods: new Set(METHODS),
-    requestHeads: new HeadMemo(),
-    responseHeads: new HeadMemo(),
-  };
-  const onConnection = (socket: Socket) => {
-    const meter = new SocketMeter(socket, stats, classify, options, () => live.delete(meter));
-    live.add(meter);
-  };
-  server.on(connectionEvent, onConnection);
-  return {
-    get sockets() {
-      return live.size;
-    },
-    stop() {
-      server.off(connectionEvent, onConnection);
-      for (const meter of live) meter.detach();
-      live.clear();
-    },
-  };
-}
-
-/** Buffers of `data`, as a socket's write would send them; null for what write would refuse. */
-function bytesOf(data: unknown, encoding: unknown): Buffer | null {
-  if (typeof data === 'string') {
-    return Buffer.from(data, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8');
-  }
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return null;
-}
-
-/**
- * A string written in one of the encodings Node's own writers use (HTTP heads latin1, bodies
- * utf8): `Buffer.from` encodes it exactly as the socket would. Other encodings are left to
- * the socket, errors included.
- */
-function plainString(data: unknown, encoding: unknown): boolean {
-  if (typeof data !== 'string') return false;
-  if (encoding === undefined || typeof encoding === 'function') return true;
-  return encoding === 'latin1' || encoding === 'binary' || encoding === 'utf8' || encoding === 'utf-8';
-}
-
-/** Chunks a socket has read but not delivered through 'data' (`readableBuffer` is untyped). */
-function undelivered(socket: Socket): Buffer[] {
-  const buffered: unknown = Reflect.get(socket, 'readableBuffer');
-  const out: Buffer[] = [];
-  if (buffered === null || typeof buffered !== 'object' || !(Symbol.iterator in buffered)) return out;
-  for (const chunk of buffered as Iterable<unknown>) {
-    const bytes = bytesOf(chunk, 'utf8');
-    if (bytes) out.push(bytes);
-  }
-  return out;
-}
 
 /** What `#tap` installed on a socket: its listeners, and the wrappers now in its methods' place. */
 interface Tapped {
@@ -161,7 +54,7 @@ interface Tapped {
 function noop(): void {}
 
 /** The state of one metered socket: framers for both directions and what ties them together. */
-class SocketMeter {
+export class SocketMeter {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
@@ -450,75 +343,5 @@ class SocketMeter {
     this.#restore();
     this.#moveGauge('other');
     this.#onGone();
-  }
-}
-
-/**
- * The runs of counted response bytes that may still sit in a socket's write queue, newest
- * last, so that what a dying socket discards unsent can be taken back from the buckets it was
- * counted in. Usually empty: a write that the kernel takes at once leaves nothing queued.
- * Parallel arrays, so a run costs no object.
- */
-class QueuedRuns {
-  #splits: ByteSplit[] = [];
-  #parts: Part[] = [];
-  #bytes: number[] = [];
-  /** Index of the oldest run still kept. */
-  #start = 0;
-  /** Bytes in the kept runs. */
-  #total = 0;
-
-  /** Appends a run, merged into the newest when it goes to the same counter. */
-  add(split: ByteSplit, part: Part, n: number): void {
-    const last = this.#bytes.length - 1;
-    if (last >= this.#start && this.#splits[last] === split && this.#parts[last] === part) {
-      this.#bytes[last] = (this.#bytes[last] ?? 0) + n;
-    } else {
-      this.#splits.push(split);
-      this.#parts.push(part);
-      this.#bytes.push(n);
-    }
-    this.#total += n;
-  }
-
-  /** Keeps only the newest runs that cover `queued` bytes (the socket's `writableLength`). */
-  keep(queued: number): void {
-    if (queued === 0) {
-      this.#splits.length = 0;
-      this.#parts.length = 0;
-      this.#bytes.length = 0;
-      this.#start = 0;
-      this.#total = 0;
-      return;
-    }
-    let start = this.#start;
-    for (let n = this.#bytes[start]; n !== undefined && this.#total - n >= queued; n = this.#bytes[start]) {
-      this.#total -= n;
-      start++;
-    }
-    if (start > 64 && start * 2 > this.#bytes.length) {
-      this.#splits.splice(0, start);
-      this.#parts.splice(0, start);
-      this.#bytes.splice(0, start);
-      start = 0;
-    }
-    this.#start = start;
-  }
-
-  /** Subtracts the newest `n` bytes from the counters they went to; returns what was not kept. */
-  takeBack(n: number): number {
-    let left = n;
-    for (let i = this.#bytes.length - 1; i >= this.#start && left > 0; i--) {
-      const split = this.#splits[i];
-      const part = this.#parts[i];
-      const bytes = this.#bytes[i] ?? 0;
-      if (split === undefined || part === undefined) break;
-      const take = Math.min(bytes, left);
-      split[part] -= take;
-      this.#bytes[i] = bytes - take;
-      this.#total -= take;
-      left -= take;
-    }
-    return left;
   }
 }

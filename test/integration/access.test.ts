@@ -135,7 +135,10 @@ describe('access', () => {
       50,
       'every refusal is logged or counted in a summary',
     );
-    assert.ok(windows.some((w) => w.suppressed > 0), 'the flood was throttled');
+    assert.ok(
+      windows.some((w) => w.suppressed > 0),
+      'the flood was throttled',
+    );
     assert.equal((await counted()) - before, 50, 'the counter sees every refusal');
   });
 });
