@@ -9,9 +9,8 @@ import { WireLog } from '../inspect/wire-log.ts';
 
 const bytes = (): ByteSplit => ({ header: 0, payload: 0 });
 
-const counters = (): TransportStats => ({
-  connections: 0,
-  held: 0,
+/** A transport's cumulative counters at zero: what `clear()` resets. */
+const cumulative = () => ({
   requests: 0,
   emptyResponses: 0,
   timeouts: 0,
@@ -19,6 +18,9 @@ const counters = (): TransportStats => ({
   bytesIn: bytes(),
   bytesOut: bytes(),
 });
+
+/** A transport's counters at zero; the gauges (connections, held) say what is open now. */
+const counters = (): TransportStats => ({ connections: 0, held: 0, ...cumulative() });
 
 /** Wire bytes and requests that belong to no transport (the page, /api/stats, publishing). */
 export interface OtherCounters {
@@ -62,16 +64,7 @@ export class Stats {
    * (connections, held), which describe what is open now.
    */
   clear(): void {
-    for (const t of Object.values(this.transports)) {
-      Object.assign(t, {
-        requests: 0,
-        emptyResponses: 0,
-        timeouts: 0,
-        delivered: 0,
-        bytesIn: bytes(),
-        bytesOut: bytes(),
-      });
-    }
+    for (const t of Object.values(this.transports)) Object.assign(t, cumulative());
     Object.assign(this.other, { requests: 0, bytesIn: bytes(), bytesOut: bytes() });
     this.wire.clear();
     this.#since = Date.now();
