@@ -13,6 +13,7 @@ import { type Observer, silentObserver } from './observe/observer.ts';
 import type { Stats } from './observe/stats.ts';
 import type { Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
+import { SendBudget } from './transports/shared/send-budget.ts';
 import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
 
 /** What the app is built from; created by `server.ts`, or by a test. */
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps): PushraceApp {
     if (!originAllowed(ctx.get('Origin') || undefined, ctx.get('Host') || undefined, config.allowedOrigins)) {
       throw new PushraceError('FORBIDDEN_ORIGIN', `Origin ${ctx.get('Origin')} may not publish here`);
     }
-    const raw = await readJsonBody(ctx, config.maxBodyBytes);
+    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const { message, duplicate } = await publisher.publish(raw, { ip: ctx.ip });
     ctx.set('Cache-Control', 'no-store');
     ctx.status = duplicate ? 200 : 201;
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): PushraceApp {
 
   mountControl(router, { feed, stats, config, sources });
 
+  const budget = new SendBudget(config.maxBufferedBytes);
   const transports = TRANSPORTS.map((t) =>
     t.mount({
       router,
@@ -118,6 +120,7 @@ export function createApp(deps: AppDeps): PushraceApp {
       counters: stats.transports[t.name],
       publisher,
       observer,
+      budget,
     }),
   );
 

@@ -32,6 +32,8 @@ export const DEFAULTS = {
   maxBodyBytes: 16 * 1024,
   /** Largest `body` of one message, serialized as JSON. */
   maxMessageBytes: 8 * 1024,
+  /** Deepest nesting of objects and arrays accepted in a JSON body or frame. */
+  maxJsonDepth: 32,
   /** ws `maxPayload`: a bigger frame closes the connection with 1009. */
   wsMaxPayload: 64 * 1024,
   /** ws `maxFragments`: a message split into more fragments than this closes the connection (1009). */
@@ -58,6 +60,36 @@ export const DEFAULTS = {
   maxHeaderCount: 100,
   /** Consecutive rate-limited WebSocket publishes before the connection is closed with 1008. */
   wsMaxRateStrikes: 20,
+  /** Consecutive bad WebSocket frames (each answered with an error frame) before close 1008. */
+  wsMaxBadFrames: 20,
+  /**
+   * WebSocket frames a connection may have waiting to be handled (a publish being stored and
+   * the frames behind it, kept in order). From 64 waiting the server stops reading the socket
+   * until half are done; one read can still hold many small frames, and a client whose waiting
+   * frames reach this count (or `sendBufferBytes` of them) is closed with 1008.
+   */
+  wsMaxQueuedFrames: 1024,
+  /**
+   * Send-buffer bytes all paused streams (WS and SSE readers over `sendBufferBytes`) may hold
+   * together; past it the reader paused longest is cut, so slow readers cannot add up to
+   * the server's memory however many there are.
+   */
+  maxBufferedBytes: 256 * 1024 * 1024,
+  /**
+   * A connection must complete each request head within this long (a socket that sends
+   * nothing, or drips a header a second, is answered 408 and closed): idle sockets cannot hold
+   * the connection caps.
+   */
+  requestHeadTimeoutMs: 5000,
+  /**
+   * Host names the server answers to besides localhost and IP addresses (DNS rebinding: a page
+   * on an attacker's domain that resolves to this server sends its own name in Host).
+   */
+  allowedHosts: [] as string[],
+  /** Control requests (settings, burst, clearing stats) a second per IP. */
+  controlRate: 5,
+  /** Messages a second the built-in generators may publish together, as set at run time. */
+  maxGeneratedRate: 50,
   /** When set, publishing needs it: `Authorization: Bearer` on HTTP, `?token=` or an auth frame on WS. */
   publishToken: '',
   /** PEM certificate and key files: when both are set the server speaks https and wss. */
@@ -85,6 +117,11 @@ const list = (s: string) =>
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
+
+const hostSchema = z
+  .string()
+  .regex(/^[a-z0-9.-]+$/i, 'a host name is letters, digits, dots and hyphens, without a port')
+  .transform((h) => h.toLowerCase());
 
 const originSchema = z
   .string()
@@ -145,6 +182,21 @@ const VARIABLES = {
     env: 'WS_MAX_RATE_STRIKES',
     schema: int(1, 1_000_000),
     help: 'consecutive rate-limited WS publishes before close 1008',
+  },
+  allowedHosts: {
+    env: 'ALLOWED_HOSTS',
+    schema: z.string().transform(list).pipe(z.array(hostSchema)),
+    help: 'host names to answer besides localhost and IP addresses',
+  },
+  requestHeadTimeoutMs: {
+    env: 'REQUEST_HEAD_TIMEOUT_MS',
+    schema: int(500, 120_000),
+    help: 'time to send a request head; beyond: 408',
+  },
+  maxBufferedBytes: {
+    env: 'MAX_BUFFERED_BYTES',
+    schema: int(1024 * 1024, 64 * 1024 * 1024 * 1024),
+    help: 'send-buffer bytes all paused readers together; beyond: the slowest is cut',
   },
   publishToken: {
     env: 'PUBLISH_TOKEN',

@@ -10,19 +10,26 @@ export const ERRORS = {
   BAD_QUERY: { status: 400, message: 'unknown or repeated query parameter' },
   /** Node's HTTP parser refused the request (malformed start line, header, or framing). */
   BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
+  /** Not JSON, not UTF-8, or nested deeper than the limit. */
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },
   INVALID_MESSAGE: { status: 400, message: 'the message does not match the schema' },
   /** PUT /api/settings: a value out of range or an unknown field; nothing is changed. */
   INVALID_SETTINGS: { status: 400, message: 'the settings do not match the schema' },
   /** POST /api/burst: count must be an integer from 1 to 1000. */
   INVALID_BURST: { status: 400, message: 'count must be an integer from 1 to 1000' },
-  UNAUTHORIZED: { status: 401, message: 'a valid publish token is required' },
+  UNAUTHORIZED: { status: 401, message: 'a valid token is required (Authorization: Bearer <token>)' },
   FORBIDDEN_ORIGIN: { status: 403, message: 'this Origin is not allowed' },
+  /** The request names a Host this server does not answer to (DNS rebinding). */
+  UNKNOWN_HOST: { status: 421, message: 'this server does not answer to that Host' },
+  /** A request head not completed within REQUEST_HEAD_TIMEOUT_MS. */
+  REQUEST_TIMEOUT: { status: 408, message: 'the request head took too long' },
   NOT_FOUND: { status: 404, message: 'no such route' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the body is larger than the limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },
-  RATE_LIMITED: { status: 429, message: 'too many publishes; slow down' },
+  RATE_LIMITED: { status: 429, message: 'too many requests; slow down' },
+  /** POST /api/burst while another burst is still being published. */
+  BURST_IN_PROGRESS: { status: 429, message: 'a burst is already being published; retry when it is done' },
   HEADERS_TOO_LARGE: { status: 431, message: 'request headers are too large or too many' },
   INTERNAL: { status: 500, message: 'internal error' },
   SHUTTING_DOWN: { status: 503, message: 'the server is shutting down' },

@@ -10,7 +10,7 @@ import { MemoryFeed } from './feed/memory-feed.ts';
 import { SourceSet } from './feed/sources.ts';
 import { abortHandshake } from './http/error-response.ts';
 import { createFrontDoor, pathOf } from './http/front-door.ts';
-import { ConnectionLimiter } from './http/limits.ts';
+import { ConnectionLimiter, connectionCap, openFileLimit } from './http/limits.ts';
 import { originAllowed } from './http/origin.ts';
 import { meterServer } from './metering/meter-server.ts';
 import type { MeterKey } from './metering/socket-meter.ts';
@@ -46,11 +46,22 @@ export function classify(method: string, path: string): MeterKey {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Plain HTTP, or HTTPS when a certificate and key are configured (the same routes either way). */
+/**
+ * Plain HTTP, or HTTPS when a certificate and key are configured (the same routes either way).
+ * A request head must arrive within `requestHeadTimeoutMs` (an idle or dripping socket gets a
+ * 408 and is closed, checked every second), and a whole request within twice that: bodies are
+ * at most 16 KiB. The Host header is checked by the front door, in JSON, not by Node in text.
+ */
 function createHttpServer(config: Config, handler: Handler): { server: Server | HttpsServer; tls: boolean } {
-  if (config.tlsCert === '') return { server: createServer(handler), tls: false };
-  const server = createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, handler);
-  return { server, tls: true };
+  const options = {
+    requireHostHeader: false,
+    headersTimeout: config.requestHeadTimeoutMs,
+    requestTimeout: config.requestHeadTimeoutMs * 2,
+    connectionsCheckingInterval: Math.min(1000, config.requestHeadTimeoutMs),
+  };
+  if (config.tlsCert === '') return { server: createServer(options, handler), tls: false };
+  const tlsOptions = { ...options, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+  return { server: createHttpsServer(tlsOptions, handler), tls: true };
 }
 
 /**
@@ -74,7 +85,14 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     logRate: config.logRate,
   });
   const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, sources, observer });
-  const limiter = new ConnectionLimiter(config.maxConnections, config.maxConnectionsPerIp);
+  const maxConnections = connectionCap(config.maxConnections, openFileLimit());
+  if (maxConnections !== config.maxConnections) {
+    log.warn(
+      { event: 'connection-cap-lowered', configured: config.maxConnections, cap: maxConnections },
+      `MAX_CONNECTIONS lowered to ${maxConnections}: the open-file limit would refuse connections first`,
+    );
+  }
+  const limiter = new ConnectionLimiter(maxConnections, config.maxConnectionsPerIp);
   const front = createFrontDoor(config, limiter, observer);
   const koa = app.callback();
   const { server, tls } = createHttpServer(config, (req, res) => {
@@ -116,6 +134,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
       observer.violation('too_many_headers', { ip: (socket as Socket).remoteAddress });
       return abortHandshake(socket, 'HEADERS_TOO_LARGE');
     }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return abortHandshake(socket, 'REQUEST_TIMEOUT');
     abortHandshake(socket, 'BAD_REQUEST');
   });
 
@@ -147,6 +166,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     close() {
       closing ??= (async () => {
         log.info({ event: 'closing' }, 'closing');
+        publisher.close();
         sources.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));

@@ -66,7 +66,7 @@ export function mountControl(router: Router, deps: ControlDeps): void {
 
   router.put('/api/settings', async (ctx) => {
     checkOrigin(ctx, config);
-    const raw = await readJsonBody(ctx, config.maxBodyBytes);
+    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const parsed = settingsSchema.safeParse(raw);
     if (!parsed.success) throw new PushraceError('INVALID_SETTINGS', describeIssues(parsed.error));
     const next: FeedSettings = { ...current(), ...parsed.data };
@@ -77,7 +77,7 @@ export function mountControl(router: Router, deps: ControlDeps): void {
 
   router.post('/api/burst', async (ctx) => {
     checkOrigin(ctx, config);
-    const raw = await readJsonBody(ctx, config.maxBodyBytes);
+    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const parsed = burstSchema.safeParse(raw);
     if (!parsed.success) throw new PushraceError('INVALID_BURST', describeIssues(parsed.error));
     const { count } = parsed.data;

@@ -1,11 +1,13 @@
 import type { Context } from 'koa';
 import { PushraceError } from '../errors.ts';
+import { parseJsonInput, utf8Text } from '../json-input.ts';
 
 /**
  * Reads a JSON request body with a byte limit: 415 unless Content-Type is JSON, 413 past the
- * limit (from Content-Length at once, or while reading), 400 when it does not parse.
+ * limit (from Content-Length at once, or while reading), 400 when it is not UTF-8, does not
+ * parse, or nests deeper than `maxDepth`.
  */
-export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
+export async function readJsonBody(ctx: Context, limit: number, maxDepth: number): Promise<unknown> {
   if (!ctx.is('application/json')) throw new PushraceError('UNSUPPORTED_MEDIA_TYPE');
   const declared = Number(ctx.get('Content-Length'));
   if (declared > limit)
@@ -18,10 +20,9 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
     if (size > limit) throw new PushraceError('PAYLOAD_TOO_LARGE', `the body is over the ${limit}-byte limit`);
     chunks.push(buf);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new PushraceError('INVALID_JSON');
-  }
+  const text = utf8Text(Buffer.concat(chunks));
+  if (text === undefined) throw new PushraceError('INVALID_JSON', 'the body is not valid UTF-8');
+  const parsed = parseJsonInput(text, maxDepth);
+  if (!parsed.ok) throw new PushraceError('INVALID_JSON', `the body is ${parsed.reason}`);
+  return parsed.value;
 }

@@ -1,4 +1,30 @@
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+
+/** File descriptors kept free of connections: the page's files, logs, the feed's own sockets. */
+export const FD_RESERVE = 256;
+
+/** The process's soft limit on open files (Linux `/proc/self/limits`); undefined where unknown. */
+export function openFileLimit(): number | undefined {
+  try {
+    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return line?.[1] === undefined || line[1] === 'unlimited' ? undefined : Number(line[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The connection cap in force: the configured one, but never at or above what the open-file
+ * limit allows (less a reserve). Otherwise accept() would start failing with EMFILE before the
+ * cap is reached, silently, and for everyone: no 503, no log line. 0 (no cap) becomes the
+ * file limit's cap too.
+ */
+export function connectionCap(configured: number, fileLimit: number | undefined): number {
+  if (fileLimit === undefined) return configured;
+  const ceiling = Math.max(1, fileLimit - FD_RESERVE);
+  return configured === 0 ? ceiling : Math.min(configured, ceiling);
+}
 
 /**
  * Caps on open TCP connections, all together and per IP address. A socket over a cap is not

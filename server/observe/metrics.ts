@@ -12,6 +12,7 @@ export type Violation =
   | 'rate_limit_close'
   | 'unauthorized'
   | 'forbidden_origin'
+  | 'unknown_host'
   | 'too_many_connections'
   | 'too_many_headers'
   | 'protocol';

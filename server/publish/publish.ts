@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { PushraceError } from '../errors.ts';
-import type { Feed, PublishResult } from '../feed/feed.ts';
+import { type ErrorCode, PushraceError } from '../errors.ts';
+import type { Feed, PublishInput, PublishResult } from '../feed/feed.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { KeyedLimiter, type TokenBucket } from './rate-limit.ts';
 
@@ -30,13 +30,43 @@ export const publishSchema = z.discriminatedUnion('source', [
 export type PublishRequest = z.infer<typeof publishSchema>;
 
 /** Who is publishing: the IP for the per-IP limit, and the connection's own bucket if any. */
+export interface Publishing {
+  ip: string;
+  bucket?: TokenBucket;
+}
+
+/**
+ * A refusal as plain data: what `PushraceError` carries, without the cost of an Error (a stack
+ * captured per refusal), so a flood of bad WebSocket frames costs a branch each.
+ */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The outcome of `check`: the message to store, or why not. */
+export type Checked = { ok: true; input: PublishInput } | { ok: false; refusal: Refusal };
+
+/**
+ * The one way messages from clients enter the feed (POST and WS `publish` frames share it), so
+ * validation, size and rate limits are the same on both.
+ */
 export interface Publisher {
   /**
-   * Validates `raw` (the parsed JSON of a request body or a `publish` frame without its
-   * `type`), applies the rate limits, and stores it. Throws PushraceError on anything bad,
-   * before anything is stored.
+   * Applies the rate limits and validates `raw` (the parsed JSON of a request body or a
+   * `publish` frame without its `type`), storing nothing. Never throws.
    */
-  publish(raw: unknown, who: { ip: string; bucket?: TokenBucket }): Promise<PublishResult>;
+  check(raw: unknown, who: Publishing): Checked;
+  /** Stores what `check` accepted; the feed notifies subscribers before this resolves. */
+  store(input: PublishInput): Promise<PublishResult>;
+  /** `check`, then `store`; throws PushraceError on a refusal (the HTTP path). */
+  publish(raw: unknown, who: Publishing): Promise<PublishResult>;
+  /**
+   * Refuses every publish from now on with SHUTTING_DOWN: a server that is closing its streams
+   * must not acknowledge a message no client may ever receive.
+   */
+  close(): void;
 }
 
 /** A human-readable summary of a zod error: the first issue, with its path. */
@@ -47,39 +77,60 @@ export function describeIssues(error: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
-/**
- * The one way messages from clients enter the feed (POST and WS `publish` frames share it), so
- * validation, size and rate limits are the same on both. `metrics` times each stored publish.
- */
+const refuse = (code: ErrorCode, message: string, headers?: Record<string, string>): Checked => ({
+  ok: false,
+  refusal: headers ? { code, message, headers } : { code, message },
+});
+
+/** Builds the publisher of `feed`; `metrics` counts rate-limited publishes and times stored ones. */
 export function createPublisher(
   feed: Feed,
   config: Pick<Config, 'publishRate' | 'maxMessageBytes'>,
   metrics?: Metrics,
 ): Publisher {
   const perIp = new KeyedLimiter(config.publishRate);
+  let closing = false;
+  const check = (raw: unknown, who: Publishing): Checked => {
+    if (closing) return refuse('SHUTTING_DOWN', 'the server is shutting down; publish again when it is back');
+    const wait = Math.max(who.bucket?.take() ?? 0, perIp.take(who.ip));
+    if (wait > 0) {
+      metrics?.violation('rate_limited');
+      return refuse('RATE_LIMITED', `at most ${config.publishRate} publishes a second`, {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+    }
+    const input = typeof raw === 'object' && raw !== null && !('source' in raw) ? { ...raw, source: 'chat' } : raw;
+    const parsed = publishSchema.safeParse(input);
+    if (!parsed.success) return refuse('INVALID_MESSAGE', describeIssues(parsed.error));
+    // The body as the client sent it, not zod's copy of it: a copy would drop own properties
+    // such as "__proto__", and what is stored must be what was sent.
+    const body: unknown = (input as { body: unknown }).body;
+    const size = Buffer.byteLength(JSON.stringify(body));
+    if (size > config.maxMessageBytes) {
+      return refuse('PAYLOAD_TOO_LARGE', `body is ${size} bytes as JSON; the limit is ${config.maxMessageBytes}`);
+    }
+    const { source, id } = parsed.data;
+    return { ok: true, input: id === undefined ? { source, body } : { source, body, id } };
+  };
+  const store = async (input: PublishInput): Promise<PublishResult> => {
+    const done = metrics?.publishTimer();
+    const result = await feed.publish(input);
+    done?.();
+    return result;
+  };
   return {
+    check,
+    store,
     async publish(raw, who) {
-      const wait = Math.max(who.bucket?.take() ?? 0, perIp.take(who.ip));
-      if (wait > 0) {
-        metrics?.violation('rate_limited');
-        throw new PushraceError('RATE_LIMITED', `at most ${config.publishRate} publishes a second`, {
-          'Retry-After': String(Math.ceil(wait / 1000)),
-        });
+      const checked = check(raw, who);
+      if (!checked.ok) {
+        const { code, message, headers } = checked.refusal;
+        throw new PushraceError(code, message, headers);
       }
-      const input = typeof raw === 'object' && raw !== null && !('source' in raw) ? { ...raw, source: 'chat' } : raw;
-      const parsed = publishSchema.safeParse(input);
-      if (!parsed.success) throw new PushraceError('INVALID_MESSAGE', describeIssues(parsed.error));
-      const size = Buffer.byteLength(JSON.stringify(parsed.data.body));
-      if (size > config.maxMessageBytes) {
-        throw new PushraceError(
-          'PAYLOAD_TOO_LARGE',
-          `body is ${size} bytes as JSON; the limit is ${config.maxMessageBytes}`,
-        );
-      }
-      const done = metrics?.publishTimer();
-      const result = await feed.publish(parsed.data);
-      done?.();
-      return result;
+      return store(checked.input);
+    },
+    close() {
+      closing = true;
     },
   };
 }

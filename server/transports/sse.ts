@@ -1,15 +1,116 @@
-import { PassThrough } from 'node:stream';
-import type { FeedMessage, Hello } from '../../protocol/wire.ts';
+import type { ServerResponse } from 'node:http';
+import type { FeedMessage, Hello, TransportStats } from '../../protocol/wire.ts';
+import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import { sseMessageEvent } from '../feed/encode.ts';
 import { parseAfter, parseEpoch } from '../http/query.ts';
-import { flowFollow } from './shared/flow.ts';
-import { noBuffering } from './shared/no-buffering.ts';
+import type { Observer } from '../observe/observer.ts';
+import { type FlowSink, flowFollow } from './shared/flow.ts';
+import { NO_BUFFERING } from './shared/no-buffering.ts';
 import type { Transport } from './transport.ts';
 
 /** The first event of a stream: `hello`, or `reset` when the cursor could not be honoured. */
 function startEvent(h: Hello, retryMs: number): string {
   return `retry: ${retryMs}\nid: ${h.cursor}\nevent: ${h.reset ? 'reset' : 'hello'}\ndata: ${JSON.stringify(h)}\n\n`;
+}
+
+/** The comment that keeps idle proxies from closing a quiet stream. */
+const HEARTBEAT = ': heartbeat\n\n';
+
+/** What every stream of the transport shares. */
+interface Shared {
+  config: Config;
+  counters: TransportStats;
+  observer: Observer;
+  open: Set<SseStream>;
+}
+
+/**
+ * One client's event stream, written straight to its response (no stream in between: each
+ * message's cached event bytes go to the socket as they are, shared by every client). The
+ * response's first error or close stops the flow at once. A class: one per connected client.
+ */
+class SseStream implements FlowSink {
+  readonly #res: ServerResponse;
+  readonly #ip: string;
+  readonly #shared: Shared;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  #stop: () => void = () => {};
+  #gone = false;
+
+  constructor(res: ServerResponse, ip: string, shared: Shared) {
+    this.#res = res;
+    this.#ip = ip;
+    this.#shared = shared;
+    const { config } = shared;
+    this.#heartbeat = setInterval(() => {
+      if (this.queued() <= config.sendBufferBytes) this.#write(HEARTBEAT);
+    }, config.sseHeartbeatMs);
+    this.#heartbeat.unref();
+    res.once('close', () => this.gone());
+    res.once('error', () => this.gone());
+  }
+
+  follow(stop: () => void): void {
+    this.#stop = stop;
+    if (this.#gone) stop();
+  }
+
+  #write(chunk: string | Buffer): boolean {
+    if (this.#gone || this.#res.destroyed) return false;
+    this.#res.write(chunk);
+    return true;
+  }
+
+  /** The client went away or the response failed: stop following and forget the stream. */
+  gone(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    clearInterval(this.#heartbeat);
+    this.#stop();
+    const { observer, open } = this.#shared;
+    if (open.delete(this)) {
+      observer.metrics.close('sse', 'end');
+      observer.log.debug({ event: 'disconnect', transport: 'sse', ip: this.#ip });
+    }
+  }
+
+  /** Ends the stream politely (server shutdown). */
+  end(): void {
+    this.gone();
+    if (!this.#res.destroyed) this.#res.end();
+  }
+
+  start(h: Hello, first: boolean): void {
+    // A resume after a pause only speaks when it is a reset: a plain `reset` event.
+    const retry = this.#shared.config.sseRetryMs;
+    this.#write(first ? startEvent(h, retry) : startEvent({ ...h, reset: true }, retry));
+  }
+
+  message(m: FeedMessage): void {
+    if (this.#write(sseMessageEvent(m))) this.#shared.counters.delivered++;
+  }
+
+  queued(): number {
+    return this.#res.writableLength;
+  }
+
+  paused(): void {
+    this.#shared.observer.metrics.drop('sse', 'paused');
+  }
+
+  stalled(): void {
+    const { observer } = this.#shared;
+    observer.metrics.drop('sse', 'closed');
+    observer.violations.report('slow_consumer', { transport: 'sse', ip: this.#ip });
+    // The reader is not reading: ending politely would wait behind the full buffer.
+    this.gone();
+    this.#res.destroy();
+  }
+
+  error(): void {
+    this.end();
+  }
 }
 
 /**
@@ -21,85 +122,45 @@ function startEvent(h: Hello, retryMs: number): string {
 export const sse: Transport = {
   name: 'sse',
   path: '/api/sse',
-  mount({ router, feed, config, counters, observer }) {
-    const { log, metrics } = observer;
-    const open = new Set<PassThrough>();
+  mount({ router, feed, config, counters, observer, budget }) {
+    const shared: Shared = { config, counters, observer, open: new Set() };
     let closing = false;
 
-    router.get(this.path, async (ctx) => {
+    router.get(this.path, (ctx) => {
       if (closing) throw new PushraceError('SHUTTING_DOWN');
       const lastEventId = ctx.get('Last-Event-ID');
       const after = parseAfter(lastEventId !== '' ? lastEventId : ctx.query.after);
       const epoch = parseEpoch(ctx.query.epoch);
 
+      // From here the response is this transport's own: Koa does not touch it again.
+      ctx.respond = false;
+      const { res } = ctx;
       ctx.req.socket.setNoDelay(true);
       ctx.req.socket.setTimeout(0);
-      ctx.status = 200;
-      ctx.type = 'text/event-stream';
-      noBuffering(ctx);
-      const stream = new PassThrough();
-      open.add(stream);
-      ctx.body = stream;
-      const res = ctx.res;
-      const ip = ctx.ip;
-      log.debug({ event: 'connect', transport: 'sse', ip });
-
-      const stop = flowFollow(
-        feed,
-        { after, epoch, pageSize: config.readLimit, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs },
-        // Methods, not arrow properties: one set per client, and methods need no name of their own.
-        {
-          start(h, first) {
-            // A resume after a pause only speaks when it is a reset: a plain `reset` event.
-            stream.write(
-              first ? startEvent(h, config.sseRetryMs) : startEvent({ ...h, reset: true }, config.sseRetryMs),
-            );
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', ...NO_BUFFERING });
+      observer.log.debug({ event: 'connect', transport: 'sse', ip: ctx.ip });
+      const stream = new SseStream(res, ctx.ip, shared);
+      shared.open.add(stream);
+      stream.follow(
+        flowFollow(
+          feed,
+          {
+            after,
+            epoch,
+            pageSize: config.readLimit,
+            bound: config.sendBufferBytes,
+            stallMs: config.slowConsumerMs,
+            budget,
           },
-          message(m: FeedMessage) {
-            stream.write(sseMessageEvent(m));
-            counters.delivered++;
-          },
-          queued() {
-            return stream.writableLength + stream.readableLength + res.writableLength;
-          },
-          paused() {
-            metrics.drop('sse', 'paused');
-          },
-          stalled() {
-            metrics.drop('sse', 'closed');
-            observer.violations.report('slow_consumer', { transport: 'sse', ip });
-            // The reader is not reading: ending politely would wait behind the full buffer.
-            res.destroy();
-          },
-          error() {
-            stream.end();
-          },
-        },
+          stream,
+        ),
       );
-      const heartbeat = setInterval(() => {
-        if (stream.writableLength + stream.readableLength + res.writableLength <= config.sendBufferBytes) {
-          stream.write(': heartbeat\n\n');
-        }
-      }, config.sseHeartbeatMs);
-      const cleanup = () => {
-        clearInterval(heartbeat);
-        stop();
-        if (open.delete(stream)) {
-          metrics.close('sse', 'end');
-          log.debug({ event: 'disconnect', transport: 'sse', ip });
-        }
-      };
-      res.once('close', () => {
-        cleanup();
-        stream.destroy();
-      });
-      stream.once('finish', cleanup);
     });
 
     return {
       async close() {
         closing = true;
-        for (const stream of [...open]) stream.end();
+        for (const stream of [...shared.open]) stream.end();
       },
     };
   },

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Feed } from '../feed/feed.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { Publisher } from '../publish/publish.ts';
+import type { SendBudget } from './shared/send-budget.ts';
 
 export type { TransportName } from '../../protocol/wire.ts';
 
@@ -29,6 +30,8 @@ export interface TransportHost {
   readonly publisher: Publisher;
   /** Structured log and metrics: connects, disconnects, violations, drops, close codes. */
   readonly observer: Observer;
+  /** The send-buffer memory all paused streams share (flow.ts): one per server. */
+  readonly budget: SendBudget;
 }
 
 /** A mounted transport; `close` ends every open exchange at once (shutdown, tests). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createWsTransport, publishHttp, ServerError } from '../../client/lib/index.ts';
+import { ERRORS } from '../../server/errors.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { publish, startTestServer, waitFor } from '../support/server.ts';
 import { openWs, upgradeStatus } from '../support/ws.ts';
@@ -37,7 +38,7 @@ describe('access', () => {
     for (const headers of attempts) {
       const r = await publish(s.url, 'no', { headers });
       assert.equal(r.status, 401);
-      assert.deepEqual(r.json, { error: { code: 'UNAUTHORIZED', message: 'a valid publish token is required' } });
+      assert.deepEqual(r.json, { error: { code: 'UNAUTHORIZED', message: ERRORS.UNAUTHORIZED.message } });
     }
     assert.equal(s.feed.head, head);
     const ok = await publish(s.url, 'yes', { headers: { authorization: `Bearer ${TOKEN}` } });

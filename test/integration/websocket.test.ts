@@ -121,7 +121,7 @@ describe('websocket transport', () => {
 
   it('survives a raw client that sends a garbage upgrade', async () => {
     const sock = connect(Number(new URL(s.url).port), '127.0.0.1');
-    sock.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    sock.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     const answer = await new Promise<string>((resolve) => {
       let text = '';
       sock.on('data', (d) => {
@@ -130,6 +130,11 @@ describe('websocket transport', () => {
       sock.on('close', () => resolve(text));
     });
     assert.match(answer, /^HTTP\/1.1 400/);
+    // Refused in the JSON shape of every refusal, not in ws's plain text.
+    assert.match(
+      answer,
+      /\r\n\r\n\{"error":\{"code":"BAD_REQUEST","message":"missing or invalid Sec-WebSocket-Key"\}\}$/,
+    );
     const health = await fetch(`${s.url}/healthz`);
     assert.equal(health.status, 200);
   });

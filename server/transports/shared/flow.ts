@@ -1,6 +1,7 @@
 import type { FeedMessage, Hello } from '../../../protocol/wire.ts';
 import type { Feed } from '../../feed/feed.ts';
 import { type FollowSink, follow } from '../../feed/follow.ts';
+import type { BudgetHolder, SendBudget } from './send-budget.ts';
 
 /** What a flow-controlled stream writes to, and how it learns how much is still queued. */
 export interface FlowSink {
@@ -10,7 +11,7 @@ export interface FlowSink {
   message(message: FeedMessage): void;
   /** Bytes written but not yet handed to the kernel (WS `bufferedAmount`, SSE queues). */
   queued(): number;
-  /** The reader stayed above the bound for `stallMs`: close the stream. */
+  /** The reader stayed above the bound for `stallMs`, or the send budget needs its memory: close the stream. */
   stalled(): void;
   /** The feed failed. */
   error(err: Error): void;
@@ -28,6 +29,8 @@ export interface FlowOptions {
   stallMs: number;
   /** How often a paused stream checks whether it drained. */
   checkMs?: number;
+  /** What all paused streams may hold together; a paused stream declares its queue here. */
+  budget?: SendBudget;
 }
 
 /**
@@ -47,7 +50,7 @@ export function flowFollow(feed: Feed, opts: FlowOptions, sink: FlowSink): () =>
  * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
  * connected client, and prototype methods cost a connection nothing.
  */
-class Flow {
+class Flow implements BudgetHolder {
   readonly #feed: Feed;
   readonly #opts: FlowOptions;
   readonly #sink: FlowSink;
@@ -107,23 +110,36 @@ class Flow {
       () => {
         if (this.#stopped) return;
         if (this.#sink.queued() === 0) {
-          clearInterval(this.#check);
-          this.#check = undefined;
+          this.#endPause();
           this.#follow(false);
         } else if (Date.now() - this.#pausedAt >= opts.stallMs) {
-          clearInterval(this.#check);
-          this.#check = undefined;
-          this.#sink.stalled();
+          this.evict();
         }
       },
       opts.checkMs ?? Math.max(5, Math.min(50, opts.stallMs / 4)),
     );
     this.#check.unref();
+    // Declared last: the budget may cut this very stream's elders, or (alone over it) nothing.
+    opts.budget?.hold(this, this.#sink.queued());
+  }
+
+  #endPause(): void {
+    if (this.#check) clearInterval(this.#check);
+    this.#check = undefined;
+    this.#opts.budget?.release(this);
+  }
+
+  /** Paused too long, or cut by the budget: the transport closes the stream. */
+  evict(): void {
+    if (this.#stopped) return;
+    this.#endPause();
+    this.#stopped = true;
+    this.#sink.stalled();
   }
 
   stop(): void {
     this.#stopped = true;
-    if (this.#check) clearInterval(this.#check);
+    this.#endPause();
     this.#unfollow();
   }
 }

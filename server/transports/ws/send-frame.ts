@@ -10,17 +10,21 @@ import { headerSizeOf, OPCODE } from '../../../protocol/ws-frame.ts';
  * frame at once unless it is compressing or reading a Blob, and this server does neither
  * (perMessageDeflate is off, only strings and buffers are sent). `ws.bufferedAmount` still
  * counts the frame while it is queued (it reads the socket's queue), so the send-buffer bound
- * works as before. Anything else (closing, no socket) goes through `ws.send` with the
- * frame's payload, which knows what to do.
+ * works as before. An open connection that cannot be written directly goes through `ws.send`
+ * with the frame's payload; a connection that is no longer open gets nothing. Returns whether
+ * the frame was sent, so a delivery is counted only when it was.
  */
-export function sendFrame(ws: WebSocket, frame: Buffer): void {
+export function sendFrame(ws: WebSocket, frame: Buffer): boolean {
   const socket = directSocket(ws);
   if (socket) {
     socket.write(frame);
-    return;
+    return true;
   }
+  // Not open (closing, or its socket failed): nothing is sent, and the caller counts nothing.
+  if (ws.readyState !== ws.OPEN) return false;
   const binary = ((frame[0] ?? 0) & 0x0f) === OPCODE.binary;
   ws.send(frame.subarray(headerSizeOf(frame[1] ?? 0)), { binary });
+  return true;
 }
 
 /**
