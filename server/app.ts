@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from './config.ts';
-import { mountControl } from './control/routes.ts';
+import { type MountedControl, mountControl } from './control/routes.ts';
 import { codeForStatus, ERRORS, type ErrorCode, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
 import type { SourceSet } from './feed/sources.ts';
@@ -34,6 +34,8 @@ export interface PushraceApp {
   /** Upgrade handlers by path (the WebSocket transport's `/ws`). */
   upgrades: ReadonlyMap<string, UpgradeHandler>;
   transports: readonly MountedTransport[];
+  /** The control routes: closing them stops a burst in progress. */
+  control: MountedControl;
 }
 
 /** Turns anything thrown in a request into a status, a stable code and a safe message. */
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps): PushraceApp {
   const upgrades = new Map<string, UpgradeHandler>();
 
   app.use(async (ctx, next) => {
+    // No answer of this server may be sniffed into another type (a JSON body run as a script).
+    ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
       if (ctx.status === 404 && ctx.body == null)
@@ -108,7 +112,7 @@ export function createApp(deps: AppDeps): PushraceApp {
     ctx.body = duplicate ? { seq: message.seq, duplicate: true } : { seq: message.seq };
   });
 
-  mountControl(router, { feed, stats, config, sources });
+  const control = mountControl(router, { feed, stats, config, sources });
 
   const budget = new SendBudget(config.maxBufferedBytes);
   const transports = TRANSPORTS.map((t) =>
@@ -134,5 +138,5 @@ export function createApp(deps: AppDeps): PushraceApp {
   );
   app.use(servePage(config.pageDir));
 
-  return { app, upgrades, transports };
+  return { app, upgrades, transports, control };
 }

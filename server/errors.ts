@@ -33,6 +33,11 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: { status: 431, message: 'request headers are too large or too many' },
   INTERNAL: { status: 500, message: 'internal error' },
   SHUTTING_DOWN: { status: 503, message: 'the server is shutting down' },
+  /** `GET /` before the dashboard was built (`npm start` builds it). */
+  PAGE_NOT_BUILT: {
+    status: 503,
+    message: 'the dashboard is not built yet: run npm run build:page (npm start does it)',
+  },
   TOO_MANY_CONNECTIONS: { status: 503, message: 'too many open connections; retry later' },
   /** WebSocket only: a frame that is not a JSON object of a known type. */
   BAD_FRAME: { status: 400, message: 'frames must be JSON objects with a known "type"' },

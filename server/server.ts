@@ -84,7 +84,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     tickerIntervalMs: config.tickerIntervalMs,
     logRate: config.logRate,
   });
-  const { app, upgrades, transports } = createApp({ feed, stats, config, publisher, sources, observer });
+  const { app, upgrades, transports, control } = createApp({ feed, stats, config, publisher, sources, observer });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());
   if (maxConnections !== config.maxConnections) {
     log.warn(
@@ -167,6 +167,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
       closing ??= (async () => {
         log.info({ event: 'closing' }, 'closing');
         publisher.close();
+        control.close();
         sources.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));

@@ -11,11 +11,15 @@ import { originAllowed } from '../http/origin.ts';
 import { INSPECT_TAG } from '../inspect/wire-log.ts';
 import type { Stats } from '../observe/stats.ts';
 import { describeIssues } from '../publish/publish.ts';
+import { KeyedLimiter } from '../publish/rate-limit.ts';
+import { BurstPublisher } from './burst.ts';
 
 /**
  * The dashboard's control routes: change the feed's generators while the server runs, publish
- * a burst in one go, zero the counters, and read the wire inspector's capture. Everything
- * that changes state is origin-checked like publishing, so a foreign page cannot drive it.
+ * a burst, zero the counters, and read the wire inspector's capture. Access is publishing's:
+ * origin-checked (a foreign page cannot drive them) and, with a token configured, behind the
+ * token (the front door checks it). What changes state is rate-limited per IP and bounded in
+ * cost: a burst is published in slices, the generators' rate is capped.
  */
 
 /** Largest burst: enough to show batching, small enough to stay a demo. */
@@ -28,8 +32,8 @@ export const settingsSchema = z
       .array(z.enum(['ticker', 'log']))
       .max(2)
       .refine((xs) => new Set(xs).size === xs.length, 'sources must not repeat'),
-    tickerIntervalMs: z.number().int().min(50).max(60_000),
-    logRate: z.number().min(0).max(200),
+    tickerIntervalMs: z.number().int().min(100).max(60_000),
+    logRate: z.number().min(0).max(50),
   })
   .partial()
   .strict();
@@ -51,9 +55,31 @@ function checkOrigin(ctx: Context, config: Config): void {
   }
 }
 
+/** Messages a second the generators publish at `s`. */
+export function generatedRate(s: FeedSettings): number {
+  return (s.sources.includes('ticker') ? 1000 / s.tickerIntervalMs : 0) + (s.sources.includes('log') ? s.logRate : 0);
+}
+
+/** The mounted control routes; `close` stops a burst in progress (server shutdown). */
+export interface MountedControl {
+  close(): void;
+}
+
 /** Adds the control and inspection routes to `router`. */
-export function mountControl(router: Router, deps: ControlDeps): void {
+export function mountControl(router: Router, deps: ControlDeps): MountedControl {
   const { feed, stats, config, sources } = deps;
+  const bursts = new BurstPublisher(feed);
+  const limiter = new KeyedLimiter(config.controlRate);
+  /** The checks of every route that changes state: origin, then the per-IP rate. */
+  const admit = (ctx: Context) => {
+    checkOrigin(ctx, config);
+    const wait = limiter.take(ctx.ip);
+    if (wait > 0) {
+      throw new PushraceError('RATE_LIMITED', `at most ${config.controlRate} control requests a second`, {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+    }
+  };
   const current = (): FeedSettings => {
     const s = sources.settings;
     return { sources: [...s.sources], tickerIntervalMs: s.tickerIntervalMs, logRate: s.logRate };
@@ -65,38 +91,36 @@ export function mountControl(router: Router, deps: ControlDeps): void {
   });
 
   router.put('/api/settings', async (ctx) => {
-    checkOrigin(ctx, config);
+    admit(ctx);
     const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const parsed = settingsSchema.safeParse(raw);
     if (!parsed.success) throw new PushraceError('INVALID_SETTINGS', describeIssues(parsed.error));
     const next: FeedSettings = { ...current(), ...parsed.data };
+    const rate = generatedRate(next);
+    if (rate > config.maxGeneratedRate) {
+      throw new PushraceError(
+        'INVALID_SETTINGS',
+        `together the generators would publish ${Math.round(rate * 10) / 10} messages a second; at most ${config.maxGeneratedRate}`,
+      );
+    }
     sources.apply(next);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = current();
   });
 
   router.post('/api/burst', async (ctx) => {
-    checkOrigin(ctx, config);
+    admit(ctx);
     const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const parsed = burstSchema.safeParse(raw);
     if (!parsed.success) throw new PushraceError('INVALID_BURST', describeIssues(parsed.error));
-    const { count } = parsed.data;
-    // Every publish starts in this same tick: the messages are stored back to back, in order.
-    const results = await Promise.all(
-      Array.from({ length: count }, (_, i) => feed.publish({ source: 'bench', body: `burst ${i + 1}/${count}` })),
-    );
-    const body: BurstResponse = {
-      first: results[0]?.message.seq ?? 0,
-      last: results[results.length - 1]?.message.seq ?? 0,
-      count,
-    };
+    const body: BurstResponse = await bursts.publish(parsed.data.count);
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;
     ctx.body = body;
   });
 
   router.post('/api/stats/clear', (ctx) => {
-    checkOrigin(ctx, config);
+    admit(ctx);
     stats.clear();
     ctx.set('Cache-Control', 'no-store');
     ctx.body = stats.snapshot(feed);
@@ -111,4 +135,6 @@ export function mountControl(router: Router, deps: ControlDeps): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = stats.wire.snapshot(tag, ctx.ip);
   });
+
+  return { close: () => bursts.close() };
 }

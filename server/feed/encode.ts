@@ -42,14 +42,24 @@ export function wsMessageFrame(m: FeedMessage): Buffer {
   return frame;
 }
 
-/** The SSE event `id: <seq>\ndata: <json>\n\n`, as bytes, built once. */
-export function sseMessageEvent(m: FeedMessage): Buffer {
+/**
+ * The SSE event `id: <seq>\ndata: <json>\n\n` of a message as one HTTP/1.1 chunk
+ * (`<size in hex>\r\n<event>\r\n`), built once: byte for byte what `res.write(event)` puts
+ * on a chunked response, so a stream can hand the same buffer to every socket in one write
+ * instead of three writes, a cork and an uncork per client (see transports/sse.ts).
+ */
+export function sseMessageChunk(m: FeedMessage): Buffer {
   let b = sseEvent.get(m);
   if (b === undefined) {
-    b = ownedBytes(`id: ${m.seq}\ndata: ${messageJson(m)}\n\n`);
+    b = ownedBytes(httpChunk(`id: ${m.seq}\ndata: ${messageJson(m)}\n\n`));
     sseEvent.set(m, b);
   }
   return b;
+}
+
+/** `text` framed as one HTTP/1.1 chunk (RFC 9112 §7.1): its UTF-8 size in hex, CRLF, text, CRLF. */
+export function httpChunk(text: string): string {
+  return `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 }
 
 /** `text` as UTF-8 in a Buffer with its own backing store, sized exactly (not from the pool). */

@@ -14,9 +14,16 @@ export interface FollowSink {
 export interface FollowOptions {
   after?: number;
   epoch?: string;
-  /** Messages per catch-up read. */
+  /** Messages per catch-up read, written in one turn of the event loop. */
   pageSize: number;
 }
+
+/**
+ * The page size of streaming catch-up: small enough that one page written to one socket is
+ * a few milliseconds of work, large enough that a catch-up of the whole history is a few dozen
+ * turns of the event loop.
+ */
+export const STREAM_PAGE = 256;
 
 /**
  * Streams the feed to `sink` from a cursor: first the retained backlog, then live messages,
@@ -82,6 +89,11 @@ class Follower {
   async #catchUp(): Promise<void> {
     const pageSize = this.#opts.pageSize;
     for (;;) {
+      // A turn of the event loop between pages: a reader catching up on thousands of messages
+      // (a resume after a pause, many clients back after a restart) must not write them all in
+      // one task, which would hold up everyone else for as long.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#stopped) return;
       const page = await this.#feed.read(this.#cursor, { epoch: this.#feed.epoch, limit: pageSize });
       if (this.#stopped) return;
       for (const m of page.messages) if (m.seq === this.#cursor + 1) this.#deliver(m);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Middleware } from 'koa';
+import { PushraceError } from '../errors.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -12,12 +13,13 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
-  '.map': 'application/json',
 };
 
 /**
  * Serves the built dashboard from `dir`: `/` is index.html, hashed `/assets/*` are cached for
- * a year. Only files inside `dir` are reachable. Falls through (404) for anything else.
+ * a year. Only files inside `dir` of the types above are reachable (no source maps: they would
+ * publish the source tree); `HEAD` answers as `GET` would, without the body. Falls through
+ * (404) for anything else.
  */
 export function servePage(dir: string): Middleware {
   const root = normalize(dir);
@@ -27,17 +29,15 @@ export function servePage(dir: string): Middleware {
     if (rel === undefined || rel.includes('\0')) return next();
     const file = normalize(join(root, rel));
     if (!file.startsWith(root + sep)) return next();
+    const type = TYPES[extname(file)];
+    if (type === undefined) return next();
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
-      if (ctx.path === '/') {
-        ctx.status = 503;
-        ctx.type = 'text/plain';
-        ctx.body = 'The dashboard is not built yet: run `npm run build:page` (npm start does it for you).\n';
-        return;
-      }
+      if (ctx.path === '/') throw new PushraceError('PAGE_NOT_BUILT');
       return next();
     }
-    ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
+    ctx.status = 200;
+    ctx.type = type;
     ctx.length = info.size;
     ctx.set('Cache-Control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -47,7 +47,8 @@ export function servePage(dir: string): Middleware {
         "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
       );
     }
-    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
+    // HEAD: status, type and length are set and the body is never opened (Koa sends no body).
+    if (ctx.method === 'GET') ctx.body = createReadStream(file);
   };
 }
 

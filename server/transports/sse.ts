@@ -2,9 +2,11 @@ import type { ServerResponse } from 'node:http';
 import type { FeedMessage, Hello, TransportStats } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
-import { sseMessageEvent } from '../feed/encode.ts';
+import { httpChunk, sseMessageChunk } from '../feed/encode.ts';
+import { STREAM_PAGE } from '../feed/follow.ts';
 import { parseAfter, parseEpoch } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
+import { abandon } from './shared/abandon.ts';
 import { type FlowSink, flowFollow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
 import type { Transport } from './transport.ts';
@@ -26,8 +28,11 @@ interface Shared {
 }
 
 /**
- * One client's event stream, written straight to its response (no stream in between: each
- * message's cached event bytes go to the socket as they are, shared by every client). The
+ * One client's event stream. Its head goes out through the response; its events go straight
+ * to the socket as prebuilt HTTP/1.1 chunks (`sseMessageChunk`), one write each, the same buffer
+ * for every client: the bytes `res.write(event)` would send, without its three writes, cork and
+ * uncork per event and client. Chunked framing is the response's (an HTTP/1.0 client gets the
+ * events unframed, delimited by the connection's close, as Node would send them). The
  * response's first error or close stops the flow at once. A class: one per connected client.
  */
 class SseStream implements FlowSink {
@@ -37,9 +42,11 @@ class SseStream implements FlowSink {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #stop: () => void = () => {};
   #gone = false;
+  readonly #chunked: boolean;
 
   constructor(res: ServerResponse, ip: string, shared: Shared) {
     this.#res = res;
+    this.#chunked = res.chunkedEncoding;
     this.#ip = ip;
     this.#shared = shared;
     const { config } = shared;
@@ -56,10 +63,16 @@ class SseStream implements FlowSink {
     if (this.#gone) stop();
   }
 
-  #write(chunk: string | Buffer): boolean {
-    if (this.#gone || this.#res.destroyed) return false;
-    this.#res.write(chunk);
+  /** Writes one event's bytes (framed as a chunk when the response is chunked) to the socket. */
+  #send(framed: Buffer | string, bare: () => Buffer | string): boolean {
+    const socket = this.#res.socket;
+    if (this.#gone || !socket || !socket.writable) return false;
+    socket.write(this.#chunked ? framed : bare());
     return true;
+  }
+
+  #write(text: string): boolean {
+    return this.#send(httpChunk(text), () => text);
   }
 
   /** The client went away or the response failed: stop following and forget the stream. */
@@ -88,7 +101,10 @@ class SseStream implements FlowSink {
   }
 
   message(m: FeedMessage): void {
-    if (this.#write(sseMessageEvent(m))) this.#shared.counters.delivered++;
+    const chunk = sseMessageChunk(m);
+    if (this.#send(chunk, () => chunk.subarray(chunk.indexOf(0x0a) + 1, chunk.length - 2))) {
+      this.#shared.counters.delivered++;
+    }
   }
 
   queued(): number {
@@ -105,7 +121,9 @@ class SseStream implements FlowSink {
     observer.violations.report('slow_consumer', { transport: 'sse', ip: this.#ip });
     // The reader is not reading: ending politely would wait behind the full buffer.
     this.gone();
-    this.#res.destroy();
+    const socket = this.#res.socket;
+    if (socket) abandon(socket);
+    else this.#res.destroy();
   }
 
   error(): void {
@@ -137,7 +155,8 @@ export const sse: Transport = {
       const { res } = ctx;
       ctx.req.socket.setNoDelay(true);
       ctx.req.socket.setTimeout(0);
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', ...NO_BUFFERING });
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'X-Content-Type-Options': 'nosniff', ...NO_BUFFERING });
+      res.flushHeaders();
       observer.log.debug({ event: 'connect', transport: 'sse', ip: ctx.ip });
       const stream = new SseStream(res, ctx.ip, shared);
       shared.open.add(stream);
@@ -147,7 +166,7 @@ export const sse: Transport = {
           {
             after,
             epoch,
-            pageSize: config.readLimit,
+            pageSize: STREAM_PAGE,
             bound: config.sendBufferBytes,
             stallMs: config.slowConsumerMs,
             budget,

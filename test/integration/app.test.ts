@@ -11,7 +11,7 @@ interface Case {
   method?: string;
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
   status: number;
   code: string;
 }
@@ -146,7 +146,26 @@ const BAD: Case[] = [
     status: 403,
     code: 'FORBIDDEN_ORIGIN',
   },
+  {
+    name: 'JSON nested 1 750 levels deep',
+    method: 'POST',
+    path: '/api/messages',
+    headers: json,
+    body: `{"source":"bench","body":${'['.repeat(1750)}${']'.repeat(1750)}}`,
+    status: 400,
+    code: 'INVALID_JSON',
+  },
+  {
+    name: 'a body that is not UTF-8',
+    method: 'POST',
+    path: '/api/messages',
+    headers: json,
+    body: new Uint8Array([0x7b, 0x22, 0x62, 0x6f, 0x64, 0x79, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    status: 400,
+    code: 'INVALID_JSON',
+  },
   { name: 'unknown route', path: '/api/nothing', status: 404, code: 'NOT_FOUND' },
+  { name: 'a source map', path: '/assets/index.js.map', status: 404, code: 'NOT_FOUND' },
   { name: 'wrong method', method: 'DELETE', path: '/api/poll', status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'GET on publish', path: '/api/messages', status: 405, code: 'METHOD_NOT_ALLOWED' },
 ];
@@ -165,6 +184,7 @@ describe('app', () => {
         const res = await fetch(`${s.url}${c.path}`, { method: c.method ?? 'GET', headers: c.headers, body: c.body });
         assert.equal(res.status, c.status);
         assert.match(String(res.headers.get('content-type')), /^application\/json/);
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
         const body = (await res.json()) as { error: { code: string; message: string } };
         assert.equal(body.error.code, c.code);
         assert.ok(body.error.message.length > 0);
@@ -189,6 +209,18 @@ describe('app', () => {
       assert.equal(b.status, 200);
       const first = (await a.json()) as { seq: number };
       assert.deepEqual(await b.json(), { seq: first.seq, duplicate: true });
+    });
+
+    it('stores a bench body exactly as sent, an own "__proto__" member included', async () => {
+      const res = await fetch(`${s.url}/api/messages`, {
+        method: 'POST',
+        headers: json,
+        body: '{"source":"bench","body":{"__proto__":{"x":1},"y":2}}',
+      });
+      assert.equal(res.status, 201);
+      const { seq } = (await res.json()) as { seq: number };
+      const text = await (await fetch(`${s.url}/api/poll?after=${seq - 1}`)).text();
+      assert.ok(text.includes('"body":{"__proto__":{"x":1},"y":2}'), text);
     });
 
     it('accepts bench messages with a JSON body, and a localhost Origin', async () => {

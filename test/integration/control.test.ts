@@ -5,6 +5,7 @@ import type { ReadResponse, StatsResponse } from '../../protocol/wire.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { waitFor } from '../support/server.ts';
+import { openWs } from '../support/ws.ts';
 
 const json = { 'content-type': 'application/json' };
 
@@ -15,16 +16,17 @@ describe('control routes', () => {
     fetch(server.url + path, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   before(async () => {
-    server = await startServer(loadConfig({}, [], { port: 0, sources: [] }));
+    server = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', controlRate: 0 }));
   });
   after(() => server.close());
 
   describe('PUT /api/settings', () => {
     const BAD: [string, unknown][] = [
-      ['ticker interval too short', { tickerIntervalMs: 10 }],
+      ['ticker interval too short', { tickerIntervalMs: 50 }],
+      ['generators together over 50 a second', { sources: ['ticker', 'log'], tickerIntervalMs: 100, logRate: 45 }],
       ['ticker interval not an integer', { tickerIntervalMs: 100.5 }],
       ['negative log rate', { logRate: -1 }],
-      ['log rate too high', { logRate: 10_000 }],
+      ['log rate too high', { logRate: 51 }],
       ['unknown source', { sources: ['bench'] }],
       ['repeated source', { sources: ['log', 'log'] }],
       ['unknown field', { tickerIntervalMs: 1000, rate: 5 }],
@@ -54,14 +56,36 @@ describe('control routes', () => {
 
     it('applies good values and restarts the generators at the new rate', async () => {
       const head = server.feed.head;
-      const res = await send('PUT', '/api/settings', { sources: ['ticker'], tickerIntervalMs: 50 });
+      const res = await send('PUT', '/api/settings', { sources: ['ticker'], tickerIntervalMs: 100 });
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 50, logRate: 2 });
+      assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 100, logRate: 2 });
       await waitFor(() => server.feed.head - head >= 3, 10_000, 'three ticks');
       await send('PUT', '/api/settings', { sources: [] });
       const stopped = server.feed.head;
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(server.feed.head, stopped);
+    });
+  });
+
+  describe('rate limit', () => {
+    it('refuses control requests past CONTROL_RATE a second per IP with 429 and Retry-After', async () => {
+      const limited = await startServer(
+        loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', controlRate: 2 }),
+      );
+      try {
+        const statuses: number[] = [];
+        let retryAfter: string | null = null;
+        for (let i = 0; i < 4; i++) {
+          const res = await fetch(`${limited.url}/api/stats/clear`, { method: 'POST' });
+          statuses.push(res.status);
+          if (res.status === 429) retryAfter = res.headers.get('retry-after');
+        }
+        assert.deepEqual(statuses.slice(0, 2), [200, 200]);
+        assert.ok(statuses.includes(429), statuses.join());
+        assert.ok(Number(retryAfter) >= 1);
+      } finally {
+        await limited.close();
+      }
     });
   });
 
@@ -71,7 +95,7 @@ describe('control routes', () => {
       const put = await fetch(`${quiet.url}/api/settings`, {
         method: 'PUT',
         headers: json,
-        body: JSON.stringify({ sources: ['ticker'], tickerIntervalMs: 50 }),
+        body: JSON.stringify({ sources: ['ticker'], tickerIntervalMs: 100 }),
       });
       assert.equal(put.status, 200);
       const head = quiet.feed.head;
@@ -98,6 +122,26 @@ describe('control routes', () => {
         read.messages.map((m) => m.body),
         Array.from({ length: 250 }, (_, i) => `burst ${i + 1}/250`),
       );
+    });
+
+    it('publishes in slices: other requests are answered while a burst is still going out', async () => {
+      const readers = await Promise.all(
+        Array.from({ length: 40 }, () => openWs(`${server.url.replace('http', 'ws')}/ws`)),
+      );
+      await Promise.all(readers.map((r) => r.next(1)));
+      let burstDone = false;
+      const burst = send('POST', '/api/burst', { count: 1000 }).then((r) => {
+        burstDone = true;
+        return r;
+      });
+      await waitFor(() => server.feed.head > 0 && !burstDone, 10_000, 'the burst started');
+      const second = await send('POST', '/api/burst', { count: 5 });
+      assert.equal(second.status, 429, 'one burst at a time');
+      assert.equal(((await second.json()) as { error: { code: string } }).error.code, 'BURST_IN_PROGRESS');
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      assert.equal(burstDone, false, '/healthz was answered before the burst finished');
+      assert.equal((await burst).status, 201);
+      for (const r of readers) r.ws.close();
     });
 
     for (const body of [{ count: 0 }, { count: 1001 }, { count: 2.5 }, { count: '5' }, {}, { count: 5, x: 1 }]) {

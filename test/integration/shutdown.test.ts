@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import type { StatsResponse } from '../../protocol/wire.ts';
 import { spawnServer } from '../support/child.ts';
-import { waitFor } from '../support/server.ts';
+import { startTestServer, waitFor } from '../support/server.ts';
 import { openSse } from '../support/sse.ts';
 import { openWs } from '../support/ws.ts';
 
@@ -73,5 +74,33 @@ describe('shutdown', () => {
     } finally {
       child.proc.kill('SIGKILL');
     }
+  });
+
+  it('acknowledges no publish once closing has begun: 503 SHUTTING_DOWN, not a 201 nobody receives', async () => {
+    const s = await startTestServer({ publishRate: 0 });
+    const reader = await openWs(`${s.url.replace('http', 'ws')}/ws`);
+    await reader.next(1);
+    // A publish whose head has arrived and whose body comes only after the close began.
+    const body = '{"body":"late"}';
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+    socket.write(
+      `POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+      });
+      socket.on('close', () => resolve(text));
+    });
+    await waitFor(() => s.stats.other.requests > 0, 10_000, 'the request arrived');
+    const closing = s.close();
+    await reader.closed;
+    socket.write(body);
+    const text = await answer;
+    await closing;
+    assert.match(text, /^HTTP\/1\.1 503 /);
+    assert.match(text, /"code":"SHUTTING_DOWN"/);
+    assert.ok(!reader.frames.some((f) => f.type === 'message'), 'nothing was published');
   });
 });

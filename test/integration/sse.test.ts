@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { RunningServer } from '../../server/server.ts';
@@ -29,6 +30,34 @@ describe('sse transport', () => {
     assert.equal(m.body, 'over sse');
     stream.close();
     await waitFor(() => s.stats.transports.sse.connections === 0 && s.feed.subscribers === 0, 3000, 'stream released');
+  });
+
+  it('writes each event as one chunk of a chunked response, and unframed to an HTTP/1.0 client', async () => {
+    const port = Number(new URL(s.url).port);
+    const read = async (version: string) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.write(`GET /api/sse?after=${s.feed.head} HTTP/${version}\r\nHost: 127.0.0.1\r\n\r\n`);
+      let text = '';
+      socket.on('data', (c: Buffer) => {
+        text += c.toString('latin1');
+      });
+      await waitFor(() => text.includes('event: hello'), 10_000, 'the hello');
+      const { seq } = (await publish(s.url, `over ${version}`)).json as { seq: number };
+      await waitFor(() => text.includes(`over ${version}`), 10_000, 'the message');
+      socket.destroy();
+      return { text, seq };
+    };
+    const chunked = await read('1.1');
+    assert.match(chunked.text, /\r\ntransfer-encoding: chunked\r\n/i);
+    const event = chunked.text.slice(chunked.text.indexOf(`id: ${chunked.seq}\n`));
+    const size = /\r\n([0-9a-f]+)\r\n$/.exec(chunked.text.slice(0, chunked.text.indexOf(`id: ${chunked.seq}\n`)))?.[1];
+    assert.equal(
+      Number.parseInt(size ?? '', 16),
+      Buffer.byteLength(event.slice(0, event.indexOf('\n\n') + 2), 'latin1'),
+    );
+    const bare = await read('1.0');
+    assert.doesNotMatch(bare.text, /transfer-encoding/i);
+    assert.match(bare.text, new RegExp(`\\n\\nid: ${bare.seq}\\ndata: \\{`));
   });
 
   it('sends comment heartbeats', async () => {

@@ -16,11 +16,17 @@ export interface ServerChild {
 }
 
 /**
+ * The server to run: this tree's `server/main.ts`, or another build's entry named by
+ * `PUSHRACE_SERVER_ENTRY` (how the performance tests measure an earlier version side by side).
+ */
+const ENTRY = process.env.PUSHRACE_SERVER_ENTRY ?? 'server/main.ts';
+
+/**
  * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
  * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default.
  */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--sources', 'none', ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--sources', 'none', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /** A raw TCP client: writes `data`, collects everything until the server closes (bounded). */
-export function rawExchange(port: number, data: string | Buffer, ms = 3000): Promise<Buffer> {
+export function rawExchange(port: number, data: string | Buffer, ms = 10_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

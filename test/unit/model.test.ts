@@ -16,7 +16,7 @@ import {
   wsFrameHeaderBytes,
 } from '../../experiments/model.ts';
 import type { FeedMessage } from '../../protocol/wire.ts';
-import { messageJson, sseMessageEvent, wsMessageFrame } from '../../server/feed/encode.ts';
+import { messageJson, sseMessageChunk, wsMessageFrame } from '../../server/feed/encode.ts';
 import { readResponseBody } from '../../server/transports/shared/read-response.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-6) =>
@@ -134,8 +134,10 @@ describe('model', () => {
       assert.equal(body.length, pollEnvelopeBytes(8, 4) + json);
     });
 
-    it('an SSE event’s syntax is what sseMessageEvent adds to the JSON', () => {
-      assert.equal(sseMessageEvent(message).length, sseEventSyntaxBytes(4) + json);
+    it('an SSE event’s syntax is what sseMessageChunk adds to the JSON, chunk framing apart', () => {
+      const chunk = sseMessageChunk(message);
+      const event = sseEventSyntaxBytes(4) + json;
+      assert.equal(chunk.length, event + chunkFramingBytes(event));
       assert.equal(chunkFramingBytes(255), 2 + 4);
       assert.equal(chunkFramingBytes(256), 3 + 4);
     });

@@ -1,3 +1,6 @@
+/** Streams cut per turn of the event loop when the budget is over (see `#evictSome`). */
+const EVICT_PER_TURN = 8;
+
 /** A stream that holds send-buffer memory while paused, and can be cut to give it back. */
 export interface BudgetHolder {
   /** The budget needs the memory back: close the stream (it no longer holds anything). */
@@ -15,6 +18,9 @@ export interface BudgetHolder {
 export class SendBudget {
   readonly #held = new Map<BudgetHolder, number>();
   #total = 0;
+  /** Holders released from the count and still to be cut. */
+  #evicting: BudgetHolder[] = [];
+  #scheduled = false;
 
   constructor(readonly limit: number) {}
 
@@ -36,8 +42,20 @@ export class SendBudget {
     for (const oldest of this.#held.keys()) {
       if (this.#total <= this.limit || oldest === holder) break;
       this.release(oldest);
-      oldest.evict();
+      this.#evicting.push(oldest);
     }
+    if (this.#evicting.length > 0 && !this.#scheduled) this.#evictSome();
+  }
+
+  /**
+   * Cuts what is due, a few per turn of the event loop: closing a socket frees its kernel
+   * buffers synchronously (megabytes each for a reader that stopped reading), and hundreds of
+   * them in one go would block the loop for everyone else. They stopped counting at once.
+   */
+  #evictSome(): void {
+    for (const holder of this.#evicting.splice(0, EVICT_PER_TURN)) holder.evict();
+    this.#scheduled = this.#evicting.length > 0;
+    if (this.#scheduled) setImmediate(() => this.#evictSome());
   }
 
   /** `holder` resumed or closed: what it held is free again. */

@@ -6,16 +6,18 @@ import type { Config } from '../../config.ts';
 import type { PushraceError } from '../../errors.ts';
 import { wsMessageFrame } from '../../feed/encode.ts';
 import type { Feed } from '../../feed/feed.ts';
+import { STREAM_PAGE } from '../../feed/follow.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { abortHandshake } from '../../http/error-response.ts';
 import { parseAfter, parseEpoch } from '../../http/query.ts';
 import { TokenBucket } from '../../publish/rate-limit.ts';
+import { abandon } from '../shared/abandon.ts';
 import { type FlowSink, flowFollow } from '../shared/flow.ts';
 import type { SendBudget } from '../shared/send-budget.ts';
 import type { Transport, TransportHost } from '../transport.ts';
 import { ClientFrames, type FrameDeps, type FrameHost, type Peer, POLICY } from './client-frames.ts';
 import { startHeartbeat } from './heartbeat.ts';
-import { sendFrame } from './send-frame.ts';
+import { sendFrame, wsSocket } from './send-frame.ts';
 
 /** Close code sent to every client when the server goes away (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
@@ -24,10 +26,18 @@ const TRY_AGAIN_LATER = 1013;
 /** After a close frame the peer may never read (it is stuck), the socket is cut this much later. */
 const CLOSE_GRACE_MS = 1000;
 
-/** Sends a close frame, and cuts the socket if the peer has not completed the close soon. */
+/**
+ * Sends a close frame, and cuts the socket if the peer has not completed the close soon: a peer
+ * that did not read its close frame is not reading at all (see `abandon`).
+ */
 function closeHard(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);
-  setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  setTimeout(() => {
+    if (ws.readyState === ws.CLOSED) return;
+    const socket = wsSocket(ws);
+    if (socket) abandon(socket);
+    else ws.terminate();
+  }, CLOSE_GRACE_MS).unref();
 }
 
 /** What every connection of the transport shares. */
@@ -62,7 +72,7 @@ class WsConnection implements FlowSink, FrameHost {
       shared.feed,
       {
         ...from,
-        pageSize: config.readLimit,
+        pageSize: STREAM_PAGE,
         bound: config.sendBufferBytes,
         stallMs: config.slowConsumerMs,
         budget: shared.budget,
