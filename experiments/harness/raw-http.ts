@@ -41,7 +41,7 @@ const MAX_HEAD = 16 * 1024;
 type State = 'head' | 'fixed' | 'size' | 'chunk' | 'crlf' | 'trailer' | 'close' | 'done';
 
 /** Parses one response from the bytes of a socket. */
-class ResponseParser {
+export class ResponseParser {
   #buf: Buffer = EMPTY;
   #state: State = 'head';
   #remaining = 0;
