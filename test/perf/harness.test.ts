@@ -10,7 +10,7 @@ import type { RunSpec } from '../../experiments/harness/measure.ts';
 import type { Results } from '../../experiments/results.ts';
 import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A short window: small enough for the suite to stay under a minute. */
 const spec = (patch: Partial<RunSpec>): RunSpec => ({
