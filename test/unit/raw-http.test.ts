@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type RawSink, ResponseParser } from '../../experiments/harness/raw-http.ts';
+import { type RawSink, ResponseReader } from '../../experiments/harness/raw-http.ts';
 
 /** What a sink heard, in order: the head, the body as one text, and how it ended. */
 interface Heard {
@@ -12,7 +12,7 @@ interface Heard {
 }
 
 /** Feeds `raw` cut at `cuts`, then (optionally) the socket's close, to a fresh parser. */
-function hear(raw: string, cuts: readonly number[] = [], close = false): Heard {
+function hear(raw: string, cuts: readonly number[] = [], close = false, method = 'GET'): Heard {
   const heard: Heard = { events: [], status: undefined, headers: undefined, body: '', keepAlive: true };
   const sink: RawSink = {
     head(h) {
@@ -31,7 +31,7 @@ function hear(raw: string, cuts: readonly number[] = [], close = false): Heard {
       heard.events.push(`error: ${e.message}`);
     },
   };
-  const parser = new ResponseParser(sink);
+  const parser = new ResponseReader(sink, method);
   const bytes = Buffer.from(raw, 'latin1');
   let from = 0;
   for (const cut of [...cuts, bytes.length]) {
@@ -55,7 +55,7 @@ const CHUNKED =
   '5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\n';
 
 describe('raw-http', () => {
-  describe('ResponseParser', () => {
+  describe('ResponseReader', () => {
     it('reads a Content-Length body cut anywhere: one head, the body, one end', () => {
       for (const cuts of everyCut(FIXED)) {
         const h = hear(
@@ -116,6 +116,17 @@ describe('raw-http', () => {
       assert.deepEqual(closed.events, ['head', 'data', 'end']);
       assert.equal(closed.body, 'all of it');
       assert.equal(closed.keepAlive, false);
+    });
+
+    it('skips an interim 100 Continue and reads the final answer', () => {
+      const h = hear(`HTTP/1.1 100 Continue\r\n\r\n${FIXED}`);
+      assert.deepEqual(h.events, ['head', 'data', 'end']);
+      assert.equal(h.status, 200);
+    });
+
+    it('reads no body in the answer to HEAD, whatever its Content-Length', () => {
+      const h = hear('HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n', [], false, 'HEAD');
+      assert.deepEqual(h.events, ['head', 'end']);
     });
 
     it('keeps no connection the server said it closes', () => {
