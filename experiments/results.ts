@@ -32,7 +32,7 @@ export interface Results {
   environment: Environment;
   /** One per sweep point (poll interval, rtt, clients); a single one for a scenario without a sweep. */
   runs: Run[];
-  /** The issue's performance targets this scenario exercised (`checkTargets`), met or not. */
+  /** The performance targets (targets.ts) this scenario exercised (`checkTargets`), met or not. */
   targets?: TargetCheck[];
   /**
    * Anything a reader must know before trusting a number, in plain words: lost or duplicated
@@ -213,7 +213,7 @@ export interface CapacityResult {
   ratio: number;
 }
 
-/** One performance target from the issue, checked against this run. */
+/** One performance target (targets.ts), checked against this run. */
 export interface TargetCheck {
   /** Short name, e.g. `ws fan-out p99 at 10 000 clients`. */
   name: string;

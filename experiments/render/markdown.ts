@@ -1,5 +1,5 @@
 /**
- * results.json → report.md: the tables a reader can paste into an issue, problems shouted at
+ * results.json → report.md: the tables a reader can paste into a bug report, problems shouted at
  * the top, the conclusion in English and Chinese. Pure: the same results give the same bytes.
  */
 import { transportsOf } from '../derived.ts';

@@ -74,7 +74,7 @@ export function crossing(axis: SweepAxis, a: Array<number | null>, b: Array<numb
 /**
  * The poll interval (or other sweep x) where polling and long-poll make as many requests per
  * client per second, measured and by the model. Below it polling costs more requests than
- * long-poll while also being slower; the issue's "crossover where long-poll wins".
+ * long-poll while also being slower: there long-poll wins on both counts.
  */
 export function requestCrossover(results: Results, axis: SweepAxis): { measured: number | null; model: number | null } {
   const measured = crossing(

@@ -145,7 +145,7 @@ export function capacityTable(run: Run): Table | null {
   );
 }
 
-/** Targets, met or missed, in words a reader can paste into an issue. */
+/** Targets, met or missed, in words a reader can paste into a bug report. */
 export function targetsTable(targets: readonly TargetCheck[]): Table {
   return table(
     [

@@ -23,7 +23,10 @@ import {
   warmupFor,
 } from './results.ts';
 
-/** A full soak (the issue's ten minutes) and a quick one (CI, smoke). */
+/**
+ * A full soak and a quick one (CI, smoke). Ten minutes is long enough for memory to be judged
+ * (`MIN_JUDGED_MS`) with minutes left once the server's history has filled (`warmupFor`).
+ */
 export const SOAK_DEFAULTS = {
   full: { durationMs: 600_000, clientsPerTransport: 5, ratePerSec: 50 },
   quick: { durationMs: 20_000, clientsPerTransport: 2, ratePerSec: 20 },
