@@ -13,7 +13,7 @@ import { summary } from './harness/print.ts';
 import { createProgress } from './harness/progress.ts';
 import { resolveParams, runScenario } from './harness/runner.ts';
 import { writeReport, writeSoakReport } from './report.ts';
-import { SCENARIOS } from './results.ts';
+import { SCENARIOS } from './results-schema.ts';
 import { SCENARIO_REGISTRY } from './scenarios/index.ts';
 import { PARAM_DEFAULTS, type ScenarioParams } from './scenarios/scenario.ts';
 import { verdictLines } from './soak/render.ts';

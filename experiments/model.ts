@@ -16,7 +16,7 @@ import { PROTOCOL_DEFAULTS } from '../protocol/defaults.ts';
 import type { ByteSplit, TransportName } from '../protocol/wire.ts';
 import { ms, percent } from './format.ts';
 import { mean, type Piece, quantile } from './mixture.ts';
-import type { ModelExpectation, ModelInputs } from './results.ts';
+import type { ModelExpectation, ModelInputs } from './results-schema.ts';
 
 /** The conditions assumed when a caller leaves one out: the client library's and server's own defaults. */
 export const MODEL_DEFAULTS: ModelInputs = {

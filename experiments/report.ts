@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtml } from './render/html.ts';
 import { renderMarkdown } from './render/markdown.ts';
-import type { Results } from './results.ts';
+import type { Results } from './results-schema.ts';
 import { parseResults, ResultsError } from './results-schema.ts';
 import { renderSoakHtml, renderSoakMarkdown } from './soak/render.ts';
 import type { SoakResults } from './soak/results.ts';

@@ -6,7 +6,7 @@
  */
 import type { TransportName } from '../protocol/wire.ts';
 import { bytes, int, num } from './format.ts';
-import type { Results, Run, TargetCheck, TransportResult } from './results.ts';
+import type { Results, Run, TargetCheck, TransportResult } from './results-schema.ts';
 
 /** The targets, in one place, so the checks, the capacity scenario and the report state the same numbers. */
 export const TARGETS = {

@@ -9,7 +9,7 @@ import type { ChartDataset } from 'chart.js';
 import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { quantile } from '../mixture.ts';
 import { latencyPieces } from '../model.ts';
-import type { Results, Run, TransportResult } from '../results.ts';
+import type { Results, Run, TransportResult } from '../results-schema.ts';
 import { axisTitle, baseOptions, type ChartSpec, isLogWorthy } from './chart-spec.ts';
 import { TRANSPORT_COLOR } from './labels.ts';
 import { sweepAxis } from './sweep.ts';

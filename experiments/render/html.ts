@@ -6,7 +6,7 @@
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { buildCharts } from './charts.ts';

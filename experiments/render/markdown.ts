@@ -4,7 +4,7 @@
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import { conclusion } from './conclusion.ts';
 import { sweepAxis } from './sweep.ts';

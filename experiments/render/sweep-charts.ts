@@ -5,7 +5,7 @@
 import type { ChartDataset } from 'chart.js';
 import type { TransportName } from '../../protocol/wire.ts';
 import { bytesPerClientPerMinute, requestsPerSecPerClient, rssPerConnection, transportsOf } from '../derived.ts';
-import type { Results, TransportResult } from '../results.ts';
+import type { Results, TransportResult } from '../results-schema.ts';
 import { axisTitle, baseOptions, type ChartSpec, isLogWorthy } from './chart-spec.ts';
 import { axisTitle as sweepTitle, TRANSPORT_COLOR } from './labels.ts';
 import type { SweepAxis } from './sweep.ts';

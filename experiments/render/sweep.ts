@@ -4,7 +4,7 @@
  */
 import type { TransportName } from '../../protocol/wire.ts';
 import { requestsPerSecPerClient } from '../derived.ts';
-import type { Results, Run, TransportResult } from '../results.ts';
+import type { Results, Run, TransportResult } from '../results-schema.ts';
 
 /** The sweep of a multi-run result: the key that varies and each run's x. */
 export interface SweepAxis {

@@ -11,7 +11,7 @@ import {
   transportsOf,
 } from '../derived.ts';
 import { bytes, int, num, percent } from '../format.ts';
-import type { Results, Run, TargetCheck } from '../results.ts';
+import type { Results, Run, TargetCheck } from '../results-schema.ts';
 import { axisTitle } from './labels.ts';
 import type { SweepAxis } from './sweep.ts';
 

@@ -7,7 +7,7 @@
  * scenarios' results schema.
  */
 import type { TransportName } from '../../protocol/wire.ts';
-import type { Environment } from '../results.ts';
+import type { Environment } from '../results-schema.ts';
 
 /** Bumped on any change of meaning; `report` refuses another version. */
 export const SOAK_VERSION = 1;

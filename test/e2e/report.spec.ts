@@ -11,7 +11,7 @@ import {
   sweepFixture,
 } from '../../experiments/fixtures/synthetic.ts';
 import { renderReport } from '../../experiments/report.ts';
-import type { Results } from '../../experiments/results.ts';
+import type { Results } from '../../experiments/results-schema.ts';
 
 /** Writes `results` to a fresh directory and renders the report there, as `npm run report` does. */
 async function rendered(results: Results): Promise<string> {

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { steadyFixture } from '../../experiments/fixtures/synthetic.ts';
 import { renderReport } from '../../experiments/report.ts';
-import { RESULTS_VERSION } from '../../experiments/results.ts';
-import { parseResults, ResultsError } from '../../experiments/results-schema.ts';
+import { parseResults, RESULTS_VERSION, ResultsError } from '../../experiments/results-schema.ts';
 
 /** The fixture as it comes back from disk. */
 const fromDisk = (): Record<string, unknown> => JSON.parse(JSON.stringify(steadyFixture()));
