@@ -1,8 +1,12 @@
 /**
- * The results format: what every load scenario writes to DIR/results.json and what `report`
+ * The results format: what every experiment writes to DIR/results.json and what `report`
  * renders from, long after the run. This zod schema is the one statement of the format: the
  * TypeScript types are inferred from it and `parseResults` checks files against it, so types,
  * check and files cannot disagree. docs/results-schema.md says what the numbers mean.
+ *
+ * Every file has the same envelope (`version`, `scenario`, `params`, `environment`,
+ * `warnings`) around its scenario's payload: `runs` (and `targets`) for the load scenarios,
+ * `soak` for the soak (soak/schema.ts).
  *
  * Units: times in ms, sizes in bytes, rates per second, CPU in percent of one core. A figure
  * that cannot exist (per delivered message when nothing was delivered) is `null`, never NaN or
@@ -10,6 +14,7 @@
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from '../protocol/wire.ts';
+import { soakParamsSchema, soakSchema } from './soak/schema.ts';
 
 /**
  * The format version. Bump it on any change a reader of version N could misread (a renamed or
@@ -18,9 +23,13 @@ import { TRANSPORT_NAMES } from '../protocol/wire.ts';
  */
 export const RESULTS_VERSION = 1;
 
-/** The experiments the harness knows, named as on the command line. */
+/** The load scenarios (series of Runs), named as on the command line. */
 export const SCENARIOS = ['steady', 'burst', 'idle', 'interval-sweep', 'rtt', 'scale', 'capacity'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** The soak: all four transports at once for minutes, judged on delivery and memory; not Runs. */
+export const SOAK = 'soak';
+/** Every experiment `npm run experiment` runs and `report` renders. */
+export const EXPERIMENTS = [...SCENARIOS, SOAK] as const;
 
 /** Why a results file was refused; `message` is meant for the person who ran `report`. */
 export class ResultsError extends Error {
@@ -228,26 +237,54 @@ export const environmentSchema = z.object({
   durationMs: finite,
 });
 
-/** One whole experiment: a scenario, where it ran, and one `Run` per sweep point. */
-export const resultsSchema = z.object({
-  version: z.literal(RESULTS_VERSION),
-  scenario: z.enum(SCENARIOS),
-  /** The scenario's parameters as given (defaults applied): clients, rate, duration, … */
-  params: z.record(z.string(), z.union([finite, z.string(), z.boolean()])),
-  environment: environmentSchema,
-  /** One per sweep point (poll interval, rtt, clients); a single one for a scenario without a sweep. */
-  runs: z.array(run).min(1),
-  /** The performance targets (targets.ts) this scenario exercised (`checkTargets`), met or not. */
-  targets: z.array(targetCheck).optional(),
-  /**
-   * Anything a reader must know before trusting a number, in plain words: lost or duplicated
-   * messages (a bug), saturated client cores, counters that disagree. Renderers show these
-   * first; they also recompute the loud ones from the data, so an empty list cannot hide them.
-   */
-  warnings: z.array(z.string()),
-});
+/**
+ * A results file: the envelope every experiment shares, around its scenario's own payload.
+ * One function, so the envelope is stated once and is the same for every kind of file.
+ */
+function resultsFile<Scenario extends z.ZodType, Params extends z.ZodType, Payload extends z.ZodRawShape>(
+  scenario: Scenario,
+  params: Params,
+  payload: Payload,
+) {
+  return z.object({
+    version: z.literal(RESULTS_VERSION),
+    /** Which experiment wrote the file: it decides the payload and the renderer. */
+    scenario,
+    /** The experiment's parameters as given, defaults applied. */
+    params,
+    environment: environmentSchema,
+    ...payload,
+    /**
+     * Anything a reader must know before trusting a number, in plain words: lost or duplicated
+     * messages (a bug), saturated client cores, counters that disagree. Renderers show these
+     * first; they also recompute the loud ones from the data, so an empty list cannot hide them.
+     */
+    warnings: z.array(z.string()),
+  });
+}
 
-export type Results = z.infer<typeof resultsSchema>;
+/** A load scenario's file: one Run per sweep point, and the targets it exercised. */
+const scenarioResults = resultsFile(
+  z.enum(SCENARIOS),
+  z.record(z.string(), z.union([finite, z.string(), z.boolean()])),
+  {
+    /** One per sweep point (poll interval, rtt, clients); a single one for a scenario without a sweep. */
+    runs: z.array(run).min(1),
+    /** The performance targets (targets.ts) this scenario exercised (`checkTargets`), met or not. */
+    targets: z.array(targetCheck).optional(),
+  },
+);
+
+/** The soak's file: its figures under `soak`. */
+const soakResults = resultsFile(z.literal(SOAK), soakParamsSchema, { soak: soakSchema });
+
+/** Any results file, told apart by `scenario`. */
+export const resultsSchema = z.discriminatedUnion('scenario', [scenarioResults, soakResults]);
+
+export type ResultsFile = z.infer<typeof resultsSchema>;
+/** One load scenario's results: a scenario, where it ran, and one `Run` per sweep point. */
+export type Results = z.infer<typeof scenarioResults>;
+export type SoakResults = z.infer<typeof soakResults>;
 export type Environment = z.infer<typeof environmentSchema>;
 export type Run = z.infer<typeof run>;
 export type TransportResult = z.infer<typeof transportResult>;
@@ -266,7 +303,7 @@ const MAX_LISTED_ISSUES = 5;
  * first and on its own, so a file of another version gets "version 2, this reads version 1"
  * rather than a list of field errors. `source` names the file in messages.
  */
-export function parseResults(json: unknown, source = 'results.json'): Results {
+export function parseResults(json: unknown, source = 'results.json'): ResultsFile {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ResultsError(`${source} is not a pushrace results file: expected a JSON object`, 'invalid');
   }
