@@ -3,7 +3,7 @@
  * choice used by both the charts of one run (charts.ts) and those across a sweep
  * (sweep-charts.ts), so the two kinds look and scale alike.
  */
-import type { ChartConfiguration } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, ChartOptions } from 'chart.js';
 
 /** One chart: where it goes (a run's section, or the sweep's), its title, and its config. */
 export interface ChartSpec {
@@ -21,6 +21,36 @@ export function baseOptions(title: string) {
     responsive: true,
     maintainAspectRatio: false,
     plugins: { title: { display: true, text: title } },
+  };
+}
+
+/** An xy chart: the shared options, its own scales. */
+export function scatterChart(
+  id: string,
+  run: number | null,
+  title: string,
+  datasets: Array<ChartDataset<'scatter'>>,
+  scales: ChartOptions<'scatter'>['scales'],
+): ChartSpec {
+  return {
+    id,
+    run,
+    title,
+    config: { type: 'scatter', data: { datasets }, options: { ...baseOptions(title), scales } },
+  };
+}
+
+/**
+ * How a measured or modelled line is drawn, in its transport's colour: the measurement solid,
+ * the model thinner and dashed, the same in every chart so a reader learns it once.
+ */
+export function lineStyle(color: string, model: boolean) {
+  return {
+    showLine: true,
+    borderColor: color,
+    backgroundColor: color,
+    borderWidth: model ? 1.5 : 2,
+    ...(model ? { borderDash: [6, 4] } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { quantile } from '../mixture.ts';
 import { latencyPieces } from '../model.ts';
 import type { Results, Run, TransportResult } from '../results-schema.ts';
-import { axisTitle, baseOptions, type ChartSpec, isLogWorthy } from './chart-spec.ts';
+import { axisTitle, baseOptions, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
 import { TRANSPORT_COLOR } from './labels.ts';
 import { sweepAxis } from './sweep.ts';
 import { sweepCharts } from './sweep-charts.ts';
@@ -38,22 +38,15 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     datasets.push({
       label: `${t} measured`,
       data: r.cdf.map(([x, y]) => ({ x: clamp(x), y })),
-      showLine: true,
       pointRadius: 0,
-      borderWidth: 2,
-      borderColor: color,
-      backgroundColor: color,
+      ...lineStyle(color, false),
     });
     const pieces = latencyPieces(t, r.model.inputs);
     datasets.push({
       label: `${t} model`,
       data: MODEL_LEVELS.map((q) => ({ x: clamp(quantile(pieces, q)), y: q })),
-      showLine: true,
       pointRadius: 0,
-      borderWidth: 1.5,
-      borderDash: [6, 4],
-      borderColor: color,
-      backgroundColor: color,
+      ...lineStyle(color, true),
     });
     datasets.push({
       label: `${t} model p50`,
@@ -66,22 +59,10 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     });
   }
   const title = `${run.label}: delivery latency CDF (solid measured, dashed model, ▲ model p50)`;
-  return {
-    id,
-    run: index,
-    title,
-    config: {
-      type: 'scatter',
-      data: { datasets },
-      options: {
-        ...baseOptions(title),
-        scales: {
-          x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
-          y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
-        },
-      },
-    },
-  };
+  return scatterChart(id, index, title, datasets, {
+    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
+    y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
+  });
 }
 
 type BarSet = ChartDataset<'bar', Array<number | null>>;

@@ -6,7 +6,7 @@ import type { ChartDataset } from 'chart.js';
 import type { TransportName } from '../../protocol/wire.ts';
 import { bytesPerClientPerMinute, requestsPerSecPerClient, rssPerConnection, transportsOf } from '../derived.ts';
 import type { Results, TransportResult } from '../results-schema.ts';
-import { axisTitle, baseOptions, type ChartSpec, isLogWorthy } from './chart-spec.ts';
+import { axisTitle, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
 import { axisTitle as sweepTitle, TRANSPORT_COLOR } from './labels.ts';
 import type { SweepAxis } from './sweep.ts';
 
@@ -50,36 +50,17 @@ function sweepChart(
       {
         label: `${t} ${model ? 'model' : 'measured'}`,
         data: kept,
-        showLine: true,
-        borderColor: color,
-        backgroundColor: color,
-        borderWidth: model ? 1.5 : 2,
         pointRadius: model ? 0 : 3,
-        ...(model ? { borderDash: [6, 4] } : {}),
+        ...lineStyle(color, model),
       },
     ];
   });
   if (datasets.length === 0) return null;
   const title = `${what.title}${zeros ? ' (zeros not drawn on the log axis)' : ''}`;
-  return {
-    id,
-    run: null,
-    title,
-    config: {
-      type: 'scatter',
-      data: { datasets },
-      options: {
-        ...baseOptions(title),
-        scales: {
-          x: {
-            type: axis.log ? 'logarithmic' : 'linear',
-            title: axisTitle(sweepTitle(axis.key)),
-          },
-          y: { type: logY ? 'logarithmic' : 'linear', title: axisTitle(what.y) },
-        },
-      },
-    },
-  };
+  return scatterChart(id, null, title, datasets, {
+    x: { type: axis.log ? 'logarithmic' : 'linear', title: axisTitle(sweepTitle(axis.key)) },
+    y: { type: logY ? 'logarithmic' : 'linear', title: axisTitle(what.y) },
+  });
 }
 
 /** The sweep's charts, in page order; `nextId` numbers their canvases. */
