@@ -9,7 +9,7 @@
 import type { StatsResponse, TransportName, TransportStats } from '../protocol/wire.ts';
 import { compactCdf, summarizeLatency } from './latency.ts';
 import { expectTransport, type WireFacts } from './model.ts';
-import type { ModelInputs, ServerUsage, TransportResult } from './results.ts';
+import type { ModelInputs, ServerUsage, TransportResult } from './results-schema.ts';
 
 export { checkTargets } from './targets.ts';
 

@@ -12,17 +12,14 @@ import { CORES, pinSelf } from './harness/pin.ts';
 import { summary } from './harness/print.ts';
 import { createProgress } from './harness/progress.ts';
 import { resolveParams, runScenario } from './harness/runner.ts';
-import { writeReport, writeSoakReport } from './report.ts';
-import { SCENARIOS } from './results.ts';
+import { writeReport } from './report.ts';
+import { EXPERIMENTS, SCENARIOS, SOAK } from './results-schema.ts';
 import { SCENARIO_REGISTRY } from './scenarios/index.ts';
 import { PARAM_DEFAULTS, type ScenarioParams } from './scenarios/scenario.ts';
 import { verdictLines } from './soak/render.ts';
 import { runSoak, SOAK_DEFAULTS, soakParams } from './soak/run.ts';
 
-/** Not a load scenario: all four transports at once, clients bouncing, for minutes (soak/). */
-const SOAK = 'soak';
-const COMMANDS = [...SCENARIOS, SOAK] as const;
-type CommandName = (typeof COMMANDS)[number];
+type CommandName = (typeof EXPERIMENTS)[number];
 /** The options a soak reads; any other is refused rather than silently ignored. */
 const SOAK_OPTIONS = new Set(['quick', 'clients', 'rate', 'duration', 'pollInterval', 'out']);
 
@@ -131,9 +128,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('npm run experiment --')
     .description('Runs one pushrace load experiment and writes results.json, report.md and report.html.')
-    .argument('<scenario>', `the experiment: ${COMMANDS.join(', ')}`, (raw: string) => {
-      if (!(COMMANDS as readonly string[]).includes(raw)) {
-        throw new InvalidArgumentError(`choose one of ${COMMANDS.join(', ')}.`);
+    .argument('<scenario>', `the experiment: ${EXPERIMENTS.join(', ')}`, (raw: string) => {
+      if (!(EXPERIMENTS as readonly string[]).includes(raw)) {
+        throw new InvalidArgumentError(`choose one of ${EXPERIMENTS.join(', ')}.`);
       }
       return raw as CommandName;
     })
@@ -242,11 +239,11 @@ async function soak(o: CliOptions): Promise<number> {
   } finally {
     progress.stop();
   }
-  const paths = await writeSoakReport(dir, results);
+  const paths = await writeReport(dir, results);
   console.log(
     [...verdictLines(results), `wrote ${paths.results}`, `wrote ${paths.markdown}`, `wrote ${paths.html}`].join('\n'),
   );
-  return results.verdict.ok ? 0 : 3;
+  return results.soak.verdict.ok ? 0 : 3;
 }
 
 process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {

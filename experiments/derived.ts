@@ -4,7 +4,7 @@
  * tables, the charts and the conclusions so that all four compute them the same way.
  */
 import { TRANSPORT_NAMES, type TransportName } from '../protocol/wire.ts';
-import type { Run, TransportResult } from './results.ts';
+import type { Run, TransportResult } from './results-schema.ts';
 
 /** HTTP requests per client per second in the window; null without clients or time. */
 export function requestsPerSecPerClient(r: TransportResult): number | null {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { Environment } from './results.ts';
+import type { Environment } from './results-schema.ts';
 
 /**
  * `git rev-parse HEAD`, with `+dirty` when the code has uncommitted changes; null outside git.

@@ -4,7 +4,7 @@
  * the charts. Pure.
  */
 import { build } from 'hdr-histogram-js';
-import type { LatencySummary } from './results.ts';
+import type { LatencySummary } from './results-schema.ts';
 
 /** Most points a CDF keeps: enough for a smooth curve, small enough for results.json. */
 export const CDF_MAX_POINTS = 200;

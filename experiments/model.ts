@@ -16,7 +16,7 @@ import { PROTOCOL_DEFAULTS } from '../protocol/defaults.ts';
 import type { ByteSplit, TransportName } from '../protocol/wire.ts';
 import { ms, percent } from './format.ts';
 import { mean, type Piece, quantile } from './mixture.ts';
-import type { ModelExpectation, ModelInputs } from './results.ts';
+import type { ModelExpectation, ModelInputs } from './results-schema.ts';
 
 /** The conditions assumed when a caller leaves one out: the client library's and server's own defaults. */
 export const MODEL_DEFAULTS: ModelInputs = {
@@ -88,7 +88,7 @@ function longPollCycle(i: ModelInputs): number {
 /**
  * The share of message batches that arrive while no long-poll is held. Random arrivals see
  * time averages (PASTA), so it is the share of time spent in gaps: g / E[cycle] — ≈ g × rate
- * when that is small, as the issue puts it. Periodic arrivals slower than the gap always find a
+ * when that is small. Periodic arrivals slower than the gap always find a
  * request held (unless timeouts interleave), faster ones never do.
  */
 export function longPollGapShare(given: Partial<ModelInputs> = {}): number {
@@ -231,8 +231,8 @@ export function expectedTimeouts(
 
 /**
  * What the bytes model needs that only the run knows. HTTP heads are not modelled but
- * measured (their size depends on the server's headers), as the issue asks; the rest follows
- * from the protocol (docs/protocol.md).
+ * measured: their size depends on the server's headers (date, keep-alive, content type), which
+ * a model would only copy; the rest follows from the protocol (docs/protocol.md).
  */
 export interface WireFacts {
   /** Mean JSON length of one message as the server serializes it (`JSON.stringify(message)`). */

@@ -7,13 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { renderHtml } from './render/html.ts';
+import { type HtmlOptions, renderHtml } from './render/html.ts';
 import { renderMarkdown } from './render/markdown.ts';
-import type { Results } from './results.ts';
-import { parseResults, ResultsError } from './results-schema.ts';
+import { parseResults, ResultsError, type ResultsFile, SOAK } from './results-schema.ts';
 import { renderSoakHtml, renderSoakMarkdown } from './soak/render.ts';
-import type { SoakResults } from './soak/results.ts';
-import { isSoakJson, parseSoakResults } from './soak/schema.ts';
 
 /** File names inside a results directory. */
 export const REPORT_FILES = { results: 'results.json', markdown: 'report.md', html: 'report.html' } as const;
@@ -34,10 +31,27 @@ export interface ReportPaths {
   html: string;
 }
 
+/** The two reports of a results file. */
+export interface Reports {
+  markdown: string;
+  html: string;
+}
+
+/**
+ * Renders `results` with the renderers of its scenario: the soak's for the soak, the load
+ * scenarios' for every other. The one place that chooses, so each renderer takes only its
+ * own kind of file.
+ */
+export function renderResults(results: ResultsFile, options: HtmlOptions): Reports {
+  if (results.scenario === SOAK) {
+    return { markdown: renderSoakMarkdown(results), html: renderSoakHtml(results, options) };
+  }
+  return { markdown: renderMarkdown(results), html: renderHtml(results, options) };
+}
+
 /**
  * Reads DIR/results.json, validates it (throws `ResultsError` for another version or a bad
- * file) and writes DIR/report.md and DIR/report.html. A soak's results (`"kind": "soak"`)
- * get the soak's report.
+ * file) and writes DIR/report.md and DIR/report.html.
  */
 export async function renderReport(dir: string): Promise<ReportPaths> {
   const paths = {
@@ -57,16 +71,10 @@ export async function renderReport(dir: string): Promise<ReportPaths> {
   } catch (e) {
     throw new ResultsError(`${paths.results} is not JSON: ${(e as Error).message}`, 'invalid');
   }
-  const chartJs = await readChartJs();
-  if (isSoakJson(json)) {
-    const soak = parseSoakResults(json, paths.results);
-    await writeFile(paths.markdown, renderSoakMarkdown(soak));
-    await writeFile(paths.html, renderSoakHtml(soak, { chartJs }));
-    return paths;
-  }
   const results = parseResults(json, paths.results);
-  await writeFile(paths.markdown, renderMarkdown(results));
-  await writeFile(paths.html, renderHtml(results, { chartJs }));
+  const reports = renderResults(results, { chartJs: await readChartJs() });
+  await writeFile(paths.markdown, reports.markdown);
+  await writeFile(paths.html, reports.html);
   return paths;
 }
 
@@ -74,15 +82,8 @@ export async function renderReport(dir: string): Promise<ReportPaths> {
  * What the harness calls at the end of a run: validates `results` (a harness bug must not
  * produce a file `report` would refuse), writes DIR/results.json, then renders the reports.
  */
-export async function writeReport(dir: string, results: Results): Promise<ReportPaths> {
+export async function writeReport(dir: string, results: ResultsFile): Promise<ReportPaths> {
   const checked = parseResults(results, 'the results to write');
-  await writeFile(join(dir, REPORT_FILES.results), `${JSON.stringify(checked, null, 2)}\n`);
-  return renderReport(dir);
-}
-
-/** The same for a soak: validate, write DIR/results.json, render. */
-export async function writeSoakReport(dir: string, results: SoakResults): Promise<ReportPaths> {
-  const checked = parseSoakResults(results, 'the soak results to write');
   await writeFile(join(dir, REPORT_FILES.results), `${JSON.stringify(checked, null, 2)}\n`);
   return renderReport(dir);
 }

@@ -1,11 +1,35 @@
 /**
- * The runtime check of results.json. `report` renders only what passes it: a file of another
- * version is refused with a message saying what to do, never half-rendered, because a number
- * read under the wrong meaning is worse than no number.
+ * The results format: what every experiment writes to DIR/results.json and what `report`
+ * renders from, long after the run. This zod schema is the one statement of the format: the
+ * TypeScript types are inferred from it and `parseResults` checks files against it, so types,
+ * check and files cannot disagree. docs/results-schema.md says what the numbers mean.
+ *
+ * Every file has the same envelope (`version`, `scenario`, `params`, `environment`,
+ * `warnings`) around its scenario's payload: `runs` (and `targets`) for the load scenarios,
+ * `soak` for the soak (soak/schema.ts).
+ *
+ * Units: times in ms, sizes in bytes, rates per second, CPU in percent of one core. A figure
+ * that cannot exist (per delivered message when nothing was delivered) is `null`, never NaN or
+ * 0, so that "none" and "zero" stay different.
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from '../protocol/wire.ts';
-import { RESULTS_VERSION, type Results, SCENARIOS } from './results.ts';
+import { soakParamsSchema, soakSchema } from './soak/schema.ts';
+
+/**
+ * The format version. Bump it on any change a reader of version N could misread (a renamed or
+ * re-meant field, a changed unit); adding an optional field does not need a bump. `report`
+ * refuses every other version instead of guessing.
+ */
+export const RESULTS_VERSION = 1;
+
+/** The load scenarios (series of Runs), named as on the command line. */
+export const SCENARIOS = ['steady', 'burst', 'idle', 'interval-sweep', 'rtt', 'scale', 'capacity'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+/** The soak: all four transports at once for minutes, judged on delivery and memory; not Runs. */
+export const SOAK = 'soak';
+/** Every experiment `npm run experiment` runs and `report` renders. */
+export const EXPERIMENTS = [...SCENARIOS, SOAK] as const;
 
 /** Why a results file was refused; `message` is meant for the person who ran `report`. */
 export class ResultsError extends Error {
@@ -24,6 +48,7 @@ const count = z.number().int().nonnegative();
 const nullableNumber = z.number().nullable();
 const byteSplit = z.object({ header: count, payload: count });
 
+/** Delivery latency percentiles in ms (publish `ts` → client receive time). */
 const latency = z.object({
   p50: finite,
   p90: finite,
@@ -31,118 +56,245 @@ const latency = z.object({
   p99_9: finite,
   max: finite,
   mean: finite,
+  /** Samples: one per message delivered to a client (first reception only). */
   count,
 });
 
+/**
+ * The conditions the model was evaluated for. `rttMs` is network round trip only; `serviceMs`
+ * is the processing time of one exchange (server handling + client parsing).
+ */
 const modelInputs = z.object({
   pollIntervalMs: finite,
   rttMs: finite,
   serviceMs: finite,
   longPollTimeoutMs: finite,
+  /** Messages published per second (all sources). 0 = idle. */
   ratePerSec: finite,
+  /** Messages published together (the burst scenario); 1 otherwise. */
   burstSize: finite,
+  /** `random`: publish times independent of the clients (Poisson); `periodic`: a fixed period. */
   arrivals: z.enum(['random', 'periodic']),
+  /** SSE comment heartbeat period (bytes while idle). */
   sseHeartbeatMs: finite,
 });
 
+/** The model's prediction (model.ts), with the inputs it used and a sentence saying why. */
 const model = z.object({
   inputs: modelInputs,
   latency: z.object({ p50: finite, p99: finite, mean: finite }),
+  /** Requests per client per second. */
   requestsPerSecPerClient: finite,
+  /** Null when no message is expected (idle). */
   requestsPerDelivered: nullableNumber,
+  /** Long-poll timeouts per client per second (0 for the others). */
   timeoutsPerSecPerClient: finite,
+  /** Expected wire bytes per delivered message (steady state: handshakes excluded); null when idle. */
   bytesPerDelivered: z
     .object({
       in: z.object({ header: finite, payload: finite }),
       out: z.object({ header: finite, payload: finite }),
     })
     .nullable(),
+  /** Plain words: where the latency comes from, for the reader of the report. */
   explanation: z.string(),
 });
 
+/** The server process during the window. */
+const serverUsage = z.object({
+  /** CPU time / wall time, percent of one core (can exceed 100 with worker threads). */
+  cpuPercent: finite,
+  /** Resident set size at the end of the window. */
+  rssBytes: count,
+  /** RSS before this transport's clients connected; null when not taken. Gives RSS per connection. */
+  rssBaselineBytes: count.nullable(),
+  /** p99 of `perf_hooks.monitorEventLoopDelay` during the window, ms. */
+  eventLoopDelayP99Ms: finite,
+});
+
+/** The load-generating process during the window. */
+const clientUsage = z.object({
+  cpuPercent: finite,
+  /**
+   * The client core was (nearly) fully busy: receive times were taken late, so the latencies
+   * measure the client, not the transport, and must not be trusted.
+   */
+  saturated: z.boolean(),
+});
+
+/** Everything measured for one transport in one run, next to what the model expected. */
 const transportResult = z.object({
+  /** Clients of this transport during the run. */
   clients: count,
+  /** The measured window (between the two stats snapshots), ms: the denominator of every rate. */
   durationMs: finite,
+  /** Null when nothing was delivered (the idle scenario). */
   latency: latency.nullable(),
+  /** Empirical CDF of delivery latency, `[ms, fraction ≤ ms]`, ascending, ending at fraction 1. */
   cdf: z.array(z.tuple([finite, finite])).max(200),
+  /** Distinct published messages received, summed over clients. */
   delivered: count,
+  /** Published messages × clients: what `delivered` must equal. */
   expected: count,
+  /** Expected messages a client never received. Must be 0: anything else is a bug. */
   lost: count,
+  /** Receptions of a message the client already had. Must be 0: anything else is a bug. */
   duplicated: count,
+  /** First receptions that came after a higher seq (the cursor contract forbids it). */
   outOfOrder: count,
+  /** HTTP requests on the wire for this transport's route (server socket count; ws: upgrades). */
   requests: count,
+  /** What the clients themselves counted, a cross-check of `requests`. */
   clientRequests: count,
+  /** `requests / delivered`; null when nothing was delivered. */
   requestsPerDelivered: nullableNumber,
+  /** Poll answers with no message and long-poll 204s. */
   emptyResponses: count,
+  /** `emptyResponses / requests`; null when there were no requests. */
   emptyRatio: nullableNumber,
+  /** Long-polls the server answered 204 because their timeout passed. */
   timeouts: count,
+  /** Wire bytes counted by the server's sockets during the window. `in` = client → server. */
   bytes: z.object({
     in: byteSplit,
     out: byteSplit,
+    /** `out` divided by `delivered`; null when nothing was delivered. */
     perDelivered: z.object({ header: nullableNumber, payload: nullableNumber }),
   }),
-  server: z.object({
-    cpuPercent: finite,
-    rssBytes: count,
-    rssBaselineBytes: count.nullable(),
-    eventLoopDelayP99Ms: finite,
-  }),
-  client: z.object({ cpuPercent: finite, saturated: z.boolean() }),
+  server: serverUsage,
+  client: clientUsage,
+  /** What the model predicts for these conditions, drawn next to the measurement. */
   model,
 });
 
+/** autocannon figures for one route. */
 const loadFigures = z.object({
+  /** Path hit, e.g. `/api/poll?after=0` or `/hello`. */
   path: z.string(),
   connections: count,
   pipelining: count,
   durationMs: finite,
   requests: count,
+  /** Mean requests per second over the run. */
   requestsPerSec: finite,
   latencyP50Ms: finite,
   latencyP99Ms: finite,
+  /** Socket errors and timeouts. */
   errors: count,
   non2xx: count,
 });
 
-const run = z.object({
-  label: z.string(),
-  point: z.record(z.string(), z.union([finite, z.string()])),
-  transports: z.partialRecord(z.enum(TRANSPORT_NAMES), transportResult),
-  capacity: z.object({ poll: loadFigures, bare: loadFigures, ratio: finite }).optional(),
+/** The capacity scenario: the poll route against a bare Koa route, in the same run. */
+const capacityResult = z.object({
+  poll: loadFigures,
+  bare: loadFigures,
+  /** `poll.requestsPerSec / bare.requestsPerSec`. */
+  ratio: finite,
 });
 
-/** Where an experiment ran (`Results.environment`); the soak's results carry the same block. */
+/** One sweep point: every transport measured under the same conditions. */
+const run = z.object({
+  /** Human label for tables and charts, e.g. `T=1000 ms`, `rtt 20 ms`, `1000 clients`. */
+  label: z.string(),
+  /**
+   * The sweep coordinates of this run, e.g. `{ pollIntervalMs: 1000 }`. Renderers use the first
+   * numeric key whose value differs between runs as the x axis of the sweep charts.
+   */
+  point: z.record(z.string(), z.union([finite, z.string()])),
+  transports: z.partialRecord(z.enum(TRANSPORT_NAMES), transportResult),
+  /** Only in the `capacity` scenario: autocannon against the poll route and a bare Koa route. */
+  capacity: capacityResult.optional(),
+});
+
+/** One performance target (targets.ts), checked against a run. */
+const targetCheck = z.object({
+  /** Short name, e.g. `ws fan-out p99 at 10 000 clients`. */
+  name: z.string(),
+  /** The target in words, e.g. `p99 < 50 ms`. */
+  target: z.string(),
+  measured: finite,
+  unit: z.string(),
+  met: z.boolean(),
+  /** Where the number came from (run label, transport) and anything that qualifies it. */
+  note: z.string(),
+});
+
+/** Where the numbers came from, so two reports can be compared fairly (or not). */
 export const environmentSchema = z.object({
+  /** `process.version`, e.g. `v20.19.0`. */
   node: z.string(),
+  /** `os.cpus()[0].model`. */
   cpuModel: z.string(),
+  /** Logical cores of the machine. */
   cores: count,
+  /** `process.platform`/`process.arch`, e.g. `linux/x64`. */
   platform: z.string(),
+  /** `git rev-parse HEAD` of the code that ran, null outside a git checkout; `+dirty` when uncommitted changes. */
   gitCommit: z.string().nullable(),
+  /** ISO 8601 time the experiment started. */
   startedAt: z.string(),
+  /** Wall time of the whole experiment, ms. */
   durationMs: finite,
 });
 
-/** The whole file. Typed against `Results`, so the schema and the types cannot drift apart. */
-export const resultsSchema: z.ZodType<Results> = z.object({
-  version: z.literal(RESULTS_VERSION),
-  scenario: z.enum(SCENARIOS),
-  params: z.record(z.string(), z.union([finite, z.string(), z.boolean()])),
-  environment: environmentSchema,
-  runs: z.array(run).min(1),
-  targets: z
-    .array(
-      z.object({
-        name: z.string(),
-        target: z.string(),
-        measured: finite,
-        unit: z.string(),
-        met: z.boolean(),
-        note: z.string(),
-      }),
-    )
-    .optional(),
-  warnings: z.array(z.string()),
-});
+/**
+ * A results file: the envelope every experiment shares, around its scenario's own payload.
+ * One function, so the envelope is stated once and is the same for every kind of file.
+ */
+function resultsFile<Scenario extends z.ZodType, Params extends z.ZodType, Payload extends z.ZodRawShape>(
+  scenario: Scenario,
+  params: Params,
+  payload: Payload,
+) {
+  return z.object({
+    version: z.literal(RESULTS_VERSION),
+    /** Which experiment wrote the file: it decides the payload and the renderer. */
+    scenario,
+    /** The experiment's parameters as given, defaults applied. */
+    params,
+    environment: environmentSchema,
+    ...payload,
+    /**
+     * Anything a reader must know before trusting a number, in plain words: lost or duplicated
+     * messages (a bug), saturated client cores, counters that disagree. Renderers show these
+     * first; they also recompute the loud ones from the data, so an empty list cannot hide them.
+     */
+    warnings: z.array(z.string()),
+  });
+}
+
+/** A load scenario's file: one Run per sweep point, and the targets it exercised. */
+const scenarioResults = resultsFile(
+  z.enum(SCENARIOS),
+  z.record(z.string(), z.union([finite, z.string(), z.boolean()])),
+  {
+    /** One per sweep point (poll interval, rtt, clients); a single one for a scenario without a sweep. */
+    runs: z.array(run).min(1),
+    /** The performance targets (targets.ts) this scenario exercised (`checkTargets`), met or not. */
+    targets: z.array(targetCheck).optional(),
+  },
+);
+
+/** The soak's file: its figures under `soak`. */
+const soakResults = resultsFile(z.literal(SOAK), soakParamsSchema, { soak: soakSchema });
+
+/** Any results file, told apart by `scenario`. */
+export const resultsSchema = z.discriminatedUnion('scenario', [scenarioResults, soakResults]);
+
+export type ResultsFile = z.infer<typeof resultsSchema>;
+/** One load scenario's results: a scenario, where it ran, and one `Run` per sweep point. */
+export type Results = z.infer<typeof scenarioResults>;
+export type SoakResults = z.infer<typeof soakResults>;
+export type Environment = z.infer<typeof environmentSchema>;
+export type Run = z.infer<typeof run>;
+export type TransportResult = z.infer<typeof transportResult>;
+export type LatencySummary = z.infer<typeof latency>;
+export type ServerUsage = z.infer<typeof serverUsage>;
+export type ModelInputs = z.infer<typeof modelInputs>;
+export type ModelExpectation = z.infer<typeof model>;
+export type LoadFigures = z.infer<typeof loadFigures>;
+export type CapacityResult = z.infer<typeof capacityResult>;
+export type TargetCheck = z.infer<typeof targetCheck>;
 
 const MAX_LISTED_ISSUES = 5;
 
@@ -151,7 +303,7 @@ const MAX_LISTED_ISSUES = 5;
  * first and on its own, so a file of another version gets "version 2, this reads version 1"
  * rather than a list of field errors. `source` names the file in messages.
  */
-export function parseResults(json: unknown, source = 'results.json'): Results {
+export function parseResults(json: unknown, source = 'results.json'): ResultsFile {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ResultsError(`${source} is not a pushrace results file: expected a JSON object`, 'invalid');
   }

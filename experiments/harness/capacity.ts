@@ -4,7 +4,7 @@
  * pushrace's request path (router, cursor read, socket metering) costs over Koa itself.
  */
 import autocannon from 'autocannon';
-import type { CapacityResult, LoadFigures } from '../results.ts';
+import type { CapacityResult, LoadFigures } from '../results-schema.ts';
 
 /** One autocannon load. */
 export interface CannonSpec {

@@ -6,7 +6,7 @@
  */
 
 import { startDelayProxy } from '../delay-proxy.ts';
-import type { CapacityResult, Run, TransportResult } from '../results.ts';
+import type { CapacityResult, Run, TransportResult } from '../results-schema.ts';
 import { compareRoutes } from './capacity.ts';
 import type { HarnessListener } from './events.ts';
 import { type LoadPool, startLoadPool } from './load-process.ts';

@@ -5,7 +5,7 @@
  */
 import type { TransportName } from '../../protocol/wire.ts';
 import { type Aggregated, aggregateTransport } from '../aggregate.ts';
-import type { ModelInputs } from '../results.ts';
+import type { ModelInputs } from '../results-schema.ts';
 import type { HarnessListener } from './events.ts';
 import type { LoadPool, LoadSamples } from './load-process.ts';
 import { machineBusySince, readMachineTicks } from './machine.ts';

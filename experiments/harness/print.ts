@@ -6,7 +6,7 @@
 import { transportsOf } from '../derived.ts';
 import { alarms } from '../render/alarms.ts';
 import { capacityTable, headlineTable, type Table, targetsTable } from '../render/tables.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 
 /** A table as aligned plain text. */
 export function textTable(t: Table): string {

@@ -6,10 +6,14 @@
  * client's own queue instead of the server. A browser does this work in its network process,
  * off the page's thread; this is the closest a single load core gets.
  *
- * Understood: status line, headers, Content-Length, chunked bodies, bodies ending at close,
- * no body for 204/304. Not: pipelining, trailers' contents, 1xx answers, redirects.
+ * Answers are framed by the server meter's HTTP/1.1 framer (server/metering/http-framer.ts):
+ * Content-Length, chunked and read-to-close bodies, no body for HEAD, 204 and 304, interim 1xx
+ * answers skipped. Not done here: pipelining, trailers' contents, redirects.
  */
 import net from 'node:net';
+import { HeadMemo } from '../../server/metering/head-memo.ts';
+import { type ParsedResponse, ResponseFramer, type ResponseItem } from '../../server/metering/http-framer.ts';
+import { headLines } from '../../server/metering/http-head.ts';
 
 /** What a request is. */
 export interface RawRequest {
@@ -34,153 +38,118 @@ export interface RawSink {
   error(err: Error): void;
 }
 
-const EMPTY = Buffer.alloc(0);
 /** Largest response head accepted (Node's own default limit). */
 const MAX_HEAD = 16 * 1024;
+/** Parsed heads shared by every reader in the process: all are built with the same options. */
+const HEAD_MEMO = new HeadMemo<ParsedResponse>();
 
-type State = 'head' | 'fixed' | 'size' | 'chunk' | 'crlf' | 'trailer' | 'close' | 'done';
+/** The fields of a complete head: names lower-cased, repeated fields joined with `, `. */
+function headersOf(head: string): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const line of (headLines(head) ?? []).slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const prior = headers.get(name);
+    headers.set(name, prior === undefined ? value : `${prior}, ${value}`);
+  }
+  return headers;
+}
 
-/** Parses one response from the bytes of a socket. */
-class ResponseParser {
-  #buf: Buffer = EMPTY;
-  #state: State = 'head';
-  #remaining = 0;
+/**
+ * Reads one answer off a socket with the server meter's own HTTP/1.1 framer, so that the
+ * load clients and the byte meter agree on where a head, a chunk or a message ends (and the
+ * harness carries no second parser to keep right). The framer says where things are; this
+ * class hands the final answer's head and body bytes to a sink, in that order, then ends it.
+ * Interim (1xx) answers are skipped; anything after the answer is ignored.
+ */
+export class ResponseReader extends ResponseFramer<undefined> {
+  /** Whether the socket may carry the next request once this answer has ended. */
   keepAlive = true;
   readonly #sink: RawSink;
+  /** The sink has heard `end` or `error`: nothing more reaches it. */
+  #over = false;
+  /** The final answer ended (within the current push). */
+  #ended = false;
+  /** The final answer's body runs to the close of the connection. */
+  #untilClose = false;
+  #headHeard = false;
+  /** Within one push: start events so far, the final answer's (its index in `heads`), its status, its body. */
+  #starts = 0;
+  #final = -1;
+  #status = 0;
+  #body: Buffer[] = [];
 
-  constructor(sink: RawSink) {
+  /** `method` is the request's: the answer to HEAD has no body whatever its head says. */
+  constructor(sink: RawSink, method = 'GET') {
+    super({ maxHeadSize: MAX_HEAD, memo: HEAD_MEMO });
     this.#sink = sink;
+    this.expect(method, undefined);
   }
 
-  get done(): boolean {
-    return this.#state === 'done';
-  }
-
-  push(chunk: Buffer): void {
-    this.#buf = this.#buf.length > 0 ? Buffer.concat([this.#buf, chunk]) : chunk;
-    for (;;) {
-      const buf = this.#buf;
-      switch (this.#state) {
-        case 'head': {
-          const i = buf.indexOf('\r\n\r\n');
-          if (i < 0) {
-            if (buf.length > MAX_HEAD) {
-              this.#fail(new Error('response head too large'));
-              return;
-            }
-            return;
-          }
-          this.#buf = buf.subarray(i + 4);
-          if (!this.#head(buf.toString('latin1', 0, i))) return;
-          continue;
-        }
-        case 'fixed':
-        case 'chunk': {
-          if (buf.length === 0) return;
-          const take = Math.min(this.#remaining, buf.length);
-          this.#sink.data(buf.subarray(0, take));
-          this.#remaining -= take;
-          this.#buf = buf.subarray(take);
-          if (this.#remaining === 0) {
-            if (this.#state === 'fixed') {
-              this.#finish();
-              return;
-            }
-            this.#state = 'crlf';
-          }
-          continue;
-        }
-        case 'crlf':
-          if (buf.length < 2) return;
-          this.#buf = buf.subarray(2);
-          this.#state = 'size';
-          continue;
-        case 'size': {
-          const i = buf.indexOf('\r\n');
-          if (i < 0) return;
-          const size = Number.parseInt(buf.toString('latin1', 0, i).split(';')[0] ?? '', 16);
-          if (!Number.isFinite(size) || size < 0) {
-            this.#fail(new Error('bad chunk size'));
-            return;
-          }
-          this.#buf = buf.subarray(i + 2);
-          if (size === 0) this.#state = 'trailer';
-          else {
-            this.#remaining = size;
-            this.#state = 'chunk';
-          }
-          continue;
-        }
-        case 'trailer': {
-          const i = buf.indexOf('\r\n');
-          if (i < 0) return;
-          this.#buf = buf.subarray(i + 2);
-          if (i === 0) {
-            this.#finish();
-            return;
-          }
-          continue;
-        }
-        case 'close':
-          if (buf.length > 0) this.#sink.data(buf);
-          this.#buf = EMPTY;
-          return;
-        case 'done':
-          return;
-      }
+  /** Feeds the next bytes from the socket; the sink hears what they complete. */
+  override push(chunk: Buffer): ResponseItem<undefined>[] {
+    if (this.#over) return [];
+    this.#starts = 0;
+    this.#final = -1;
+    const items = super.push(chunk);
+    if (this.#final >= 0) {
+      const headers = headersOf(this.heads[this.#final] ?? '');
+      if ((headers.get('connection') ?? '').toLowerCase() === 'close') this.keepAlive = false;
+      this.#headHeard = true;
+      this.#sink.head({ status: this.#status, headers });
     }
+    const body = this.#body;
+    this.#body = [];
+    for (const b of body) this.#sink.data(b);
+    if (this.#ended) this.#finish();
+    else if (this.failed) this.#fail(new Error('malformed HTTP/1.1 answer'));
+    return items;
   }
 
-  /** The socket closed: the end of a body that runs to close, an error otherwise. */
+  /** The socket closed: the end of a body that runs to the close, an error otherwise. */
   closed(): void {
-    if (this.#state === 'close') {
-      this.#finish();
-      return;
-    }
-    if (this.#state !== 'done') this.#fail(new Error('the connection closed before the answer was complete'));
+    if (this.#over) return;
+    if (this.#untilClose && this.#headHeard) this.#finish();
+    else this.#fail(new Error('the connection closed before the answer was complete'));
   }
 
-  #head(text: string): boolean {
-    const lines = text.split('\r\n');
-    const status = Number((lines[0] ?? '').split(' ')[1]);
-    if (!Number.isInteger(status)) {
-      this.#fail(new Error(`bad status line: ${(lines[0] ?? '').slice(0, 60)}`));
-      return false;
-    }
-    const headers = new Map<string, string>();
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prior = headers.get(name);
-      headers.set(name, prior === undefined ? value : `${prior}, ${value}`);
-    }
-    this.keepAlive = (headers.get('connection') ?? '').toLowerCase() !== 'close';
-    this.#sink.head({ status, headers });
-    const length = headers.get('content-length');
-    if (status === 204 || status === 304 || (status >= 100 && status < 200)) this.#finish();
-    else if ((headers.get('transfer-encoding') ?? '').toLowerCase().includes('chunked')) this.#state = 'size';
-    else if (length !== undefined) {
-      this.#remaining = Number(length);
-      if (this.#remaining === 0) this.#finish();
-      else this.#state = 'fixed';
-    } else {
-      this.#state = 'close';
-      this.keepAlive = false;
-    }
-    return this.#state !== 'done';
+  protected override startMessage(head: ParsedResponse): number {
+    const plan = super.startMessage(head);
+    const index = this.#starts++;
+    const interim = head.status >= 100 && head.status < 200 && head.status !== 101;
+    if (this.#ended || this.#finalStarted || interim) return plan;
+    this.#final = index;
+    this.#status = head.status;
+    // A negative plan is a body without a length: chunked, or else it runs to the close.
+    this.#untilClose = plan < 0 && head.chunked !== true;
+    if (this.#untilClose || head.status === 101) this.keepAlive = false;
+    return plan;
+  }
+
+  protected override body(chunk: Buffer, start: number, end: number): void {
+    if (this.#ended || !this.#finalStarted) return;
+    this.#body.push(chunk.subarray(start, end));
+  }
+
+  protected override onMessageEnd(): boolean {
+    if (this.#finalStarted) this.#ended = true;
+    return super.onMessageEnd();
+  }
+
+  /** The final answer's head has been read (in this push or an earlier one). */
+  get #finalStarted(): boolean {
+    return this.#final >= 0 || this.#headHeard;
   }
 
   #finish(): void {
-    this.#state = 'done';
-    this.#buf = EMPTY;
+    this.#over = true;
     this.#sink.end();
   }
 
   #fail(err: Error): void {
-    this.#state = 'done';
-    this.#buf = EMPTY;
+    this.#over = true;
     this.keepAlive = false;
     this.#sink.error(err);
   }
@@ -230,20 +199,23 @@ export class ClientConnection {
         socket.off('error', onError);
         signal?.removeEventListener('abort', onAbort);
       };
-      const parser = new ResponseParser({
-        head: (h) => sink.head(h),
-        data: (c) => sink.data(c),
-        end: () => {
-          cleanup();
-          if (!parser.keepAlive) this.#drop(socket);
-          sink.end();
+      const parser = new ResponseReader(
+        {
+          head: (h) => sink.head(h),
+          data: (c) => sink.data(c),
+          end: () => {
+            cleanup();
+            if (!parser.keepAlive) this.#drop(socket);
+            sink.end();
+          },
+          error: (e) => {
+            cleanup();
+            this.#drop(socket);
+            sink.error(e);
+          },
         },
-        error: (e) => {
-          cleanup();
-          this.#drop(socket);
-          sink.error(e);
-        },
-      });
+        req.method,
+      );
       const onData = (chunk: Buffer) => {
         received = true;
         parser.push(chunk);

@@ -15,12 +15,18 @@ import { duration } from '../format.ts';
 import { alarms } from '../render/alarms.ts';
 import { mdTable } from '../render/markdown.ts';
 import { capacityTable, costTable, headlineTable, targetsTable } from '../render/tables.ts';
-import { type Results, SCENARIOS, type ScenarioName } from '../results.ts';
-import { parseResults } from '../results-schema.ts';
+import {
+  EXPERIMENTS,
+  parseResults,
+  type Results,
+  type ResultsFile,
+  SCENARIOS,
+  type ScenarioName,
+  SOAK,
+  type SoakResults,
+} from '../results-schema.ts';
 import { SCENARIO_REGISTRY } from '../scenarios/index.ts';
 import { deliveryTable, verdictLines } from '../soak/render.ts';
-import type { SoakResults } from '../soak/results.ts';
-import { parseSoakResults } from '../soak/schema.ts';
 
 /** Where the reference lives (the repository keeps this folder, ignores the rest of reports/). */
 export const REFERENCE_DIR = 'reports/reference';
@@ -94,27 +100,22 @@ function soakSection(soak: SoakResults): string[] {
   ];
 }
 
-/** The soak's results under `dir`, if it has been run. */
-async function readSoak(dir: string): Promise<SoakResults | undefined> {
-  try {
-    return parseSoakResults(JSON.parse(await readFile(join(dir, 'soak', 'results.json'), 'utf8')), 'soak/results.json');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads every scenario's results.json found under `dir`. */
-async function readAll(dir: string): Promise<Array<{ name: ScenarioName; results: Results }>> {
-  const found: Array<{ name: ScenarioName; results: Results }> = [];
-  for (const name of SCENARIOS) {
+/** Every experiment's results found under `dir` (one folder each), the load scenarios and the soak apart. */
+async function readAll(
+  dir: string,
+): Promise<{ scenarios: Array<{ name: ScenarioName; results: Results }>; soak?: SoakResults }> {
+  const found: ResultsFile[] = [];
+  for (const name of EXPERIMENTS) {
     try {
       const text = await readFile(join(dir, name, 'results.json'), 'utf8');
-      found.push({ name, results: parseResults(JSON.parse(text), `${name}/results.json`) });
+      found.push(parseResults(JSON.parse(text), `${name}/results.json`));
     } catch {
       // Not run (yet): left out of the index.
     }
   }
-  return found;
+  const scenarios = found.flatMap((r) => (r.scenario === SOAK ? [] : [{ name: r.scenario, results: r }]));
+  const soak = found.find((r): r is SoakResults => r.scenario === SOAK);
+  return soak ? { scenarios, soak } : { scenarios };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -122,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   const indexOnly = argv.includes('--index');
   const names = argv.filter((a) => !a.startsWith('--'));
   for (const name of names.length > 0 ? names : indexOnly ? [] : SCENARIOS) {
-    if (!(SCENARIOS as readonly string[]).includes(name) && name !== 'soak') {
+    if (!(EXPERIMENTS as readonly string[]).includes(name)) {
       console.error(`unknown scenario ${name}`);
       return 2;
     }
@@ -131,7 +132,8 @@ async function main(argv: string[]): Promise<number> {
     });
     if (r.status !== 0 && r.status !== 3) return r.status ?? 1;
   }
-  await writeFile(join(dir, 'README.md'), referenceIndex(await readAll(dir), await readSoak(dir)));
+  const { scenarios, soak } = await readAll(dir);
+  await writeFile(join(dir, 'README.md'), referenceIndex(scenarios, soak));
   console.log(`wrote ${join(dir, 'README.md')}`);
   return 0;
 }

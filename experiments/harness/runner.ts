@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { checkTargets } from '../aggregate.ts';
 import { describeEnvironment } from '../environment.ts';
-import { RESULTS_VERSION, type Results } from '../results.ts';
+import { RESULTS_VERSION, type Results } from '../results-schema.ts';
 import { PARAM_DEFAULTS, type Scenario, type ScenarioParams } from '../scenarios/scenario.ts';
 import type { HarnessListener } from './events.ts';
 import { startHarness } from './harness.ts';

@@ -4,7 +4,7 @@
  * the data itself, so a harness that forgot a warning cannot hide one.
  */
 import { transportsOf } from '../derived.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 
 /** One loud line per problem, in run order. */
 export function alarms(results: Results): string[] {

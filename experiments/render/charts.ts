@@ -2,31 +2,18 @@
  * Chart.js configurations built from results, as plain JSON: the HTML page only hands each one
  * to `new Chart(canvas, config)`. Building them here keeps the page's own script tiny and lets
  * tests inspect what will be drawn without a browser. Measured data are solid; the model is
- * dashed (lines) or translucent (bars), always in the transport's colour.
+ * dashed (lines) or translucent (bars), always in the transport's colour. This file builds each
+ * run's charts and orders the page; the charts across a sweep are in sweep-charts.ts.
  */
-import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { TransportName } from '../../protocol/wire.ts';
-import { bytesPerClientPerMinute, requestsPerSecPerClient, rssPerConnection, transportsOf } from '../derived.ts';
+import type { ChartDataset } from 'chart.js';
+import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { quantile } from '../mixture.ts';
 import { latencyPieces } from '../model.ts';
-import type { Results, Run, TransportResult } from '../results.ts';
-import { axisTitle as sweepTitle, TRANSPORT_COLOR } from './labels.ts';
-import { type SweepAxis, sweepAxis } from './sweep.ts';
-
-/** One chart: where it goes (a run's section, or the sweep's), its title, and its config. */
-export interface ChartSpec {
-  id: string;
-  /** Index into `results.runs`, or null for charts across runs (sweeps). */
-  run: number | null;
-  title: string;
-  config: ChartConfiguration<'scatter'> | ChartConfiguration<'bar'>;
-}
-
-/** A point on an xy chart. */
-interface XY {
-  x: number;
-  y: number;
-}
+import type { Results, Run, TransportResult } from '../results-schema.ts';
+import { axisTitle, baseOptions, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
+import { TRANSPORT_COLOR } from './labels.ts';
+import { sweepAxis } from './sweep.ts';
+import { sweepCharts } from './sweep-charts.ts';
 
 /** Smallest latency drawn on a log axis: 1 µs (a measured 0 cannot sit on a log scale). */
 const LOG_FLOOR_MS = 0.001;
@@ -37,25 +24,6 @@ const MODEL_LEVELS = [0.001, ...Array.from({ length: 99 }, (_, i) => (i + 1) / 1
 
 function translucent(hex: string): string {
   return `${hex}59`;
-}
-
-function baseOptions(title: string) {
-  return {
-    animation: false as const,
-    responsive: true,
-    maintainAspectRatio: false,
-    plugins: { title: { display: true, text: title } },
-  };
-}
-
-function axisTitle(text: string) {
-  return { display: true, text };
-}
-
-function isLogWorthy(values: number[]): boolean {
-  const positive = values.filter((v) => v > 0);
-  if (positive.length === 0) return false;
-  return Math.max(...positive) / Math.min(...positive) >= 30;
 }
 
 function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
@@ -70,22 +38,15 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     datasets.push({
       label: `${t} measured`,
       data: r.cdf.map(([x, y]) => ({ x: clamp(x), y })),
-      showLine: true,
       pointRadius: 0,
-      borderWidth: 2,
-      borderColor: color,
-      backgroundColor: color,
+      ...lineStyle(color, false),
     });
     const pieces = latencyPieces(t, r.model.inputs);
     datasets.push({
       label: `${t} model`,
       data: MODEL_LEVELS.map((q) => ({ x: clamp(quantile(pieces, q)), y: q })),
-      showLine: true,
       pointRadius: 0,
-      borderWidth: 1.5,
-      borderDash: [6, 4],
-      borderColor: color,
-      backgroundColor: color,
+      ...lineStyle(color, true),
     });
     datasets.push({
       label: `${t} model p50`,
@@ -98,22 +59,10 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     });
   }
   const title = `${run.label}: delivery latency CDF (solid measured, dashed model, ▲ model p50)`;
-  return {
-    id,
-    run: index,
-    title,
-    config: {
-      type: 'scatter',
-      data: { datasets },
-      options: {
-        ...baseOptions(title),
-        scales: {
-          x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
-          y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
-        },
-      },
-    },
-  };
+  return scatterChart(id, index, title, datasets, {
+    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
+    y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
+  });
 }
 
 type BarSet = ChartDataset<'bar', Array<number | null>>;
@@ -283,116 +232,6 @@ function capacityChart(run: Run, id: string, index: number): ChartSpec | null {
   return barChart(id, index, title, [`poll ${c.poll.path}`, `bare ${c.bare.path}`], 'requests per second', [
     bar('req/s', [c.poll.requestsPerSec, c.bare.requestsPerSec], TRANSPORT_COLOR.poll, 'req'),
   ]);
-}
-
-function sweepChart(
-  results: Results,
-  axis: SweepAxis,
-  id: string,
-  what: {
-    title: string;
-    y: string;
-    measured: (r: TransportResult) => number | null;
-    model?: (r: TransportResult) => number | null;
-  },
-): ChartSpec | null {
-  const present = [...new Set(results.runs.flatMap((run) => transportsOf(run).map(([t]) => t)))];
-  const points = (t: TransportName, f: (r: TransportResult) => number | null): XY[] =>
-    results.runs.flatMap((run, i) => {
-      const r = run.transports[t];
-      const x = axis.xs[i];
-      const y = r ? f(r) : null;
-      return r && x !== undefined && y !== null && Number.isFinite(y) ? [{ x, y }] : [];
-    });
-  const lines = present.flatMap((t) => [
-    { t, model: false, data: points(t, what.measured) },
-    { t, model: true, data: what.model ? points(t, what.model) : [] },
-  ]);
-  const logY = isLogWorthy(lines.flatMap((l) => l.data.map((p) => p.y)));
-  // A log axis cannot show 0: drop zeros there and say so in the title.
-  const zeros = logY && lines.some((l) => l.data.some((p) => p.y <= 0));
-  const datasets: Array<ChartDataset<'scatter'>> = lines.flatMap(({ t, model, data }) => {
-    const kept = logY ? data.filter((p) => p.y > 0) : data;
-    if (kept.length === 0) return [];
-    const color = TRANSPORT_COLOR[t];
-    return [
-      {
-        label: `${t} ${model ? 'model' : 'measured'}`,
-        data: kept,
-        showLine: true,
-        borderColor: color,
-        backgroundColor: color,
-        borderWidth: model ? 1.5 : 2,
-        pointRadius: model ? 0 : 3,
-        ...(model ? { borderDash: [6, 4] } : {}),
-      },
-    ];
-  });
-  if (datasets.length === 0) return null;
-  const title = `${what.title}${zeros ? ' (zeros not drawn on the log axis)' : ''}`;
-  return {
-    id,
-    run: null,
-    title,
-    config: {
-      type: 'scatter',
-      data: { datasets },
-      options: {
-        ...baseOptions(title),
-        scales: {
-          x: {
-            type: axis.log ? 'logarithmic' : 'linear',
-            title: axisTitle(sweepTitle(axis.key)),
-          },
-          y: { type: logY ? 'logarithmic' : 'linear', title: axisTitle(what.y) },
-        },
-      },
-    },
-  };
-}
-
-function sweepCharts(results: Results, axis: SweepAxis, nextId: () => string): ChartSpec[] {
-  const specs = [
-    sweepChart(results, axis, nextId(), {
-      title: 'Median delivery latency across the sweep (solid measured, dashed model)',
-      y: 'p50 latency (ms)',
-      measured: (r) => r.latency?.p50 ?? null,
-      model: (r) => r.model.latency.p50,
-    }),
-    sweepChart(results, axis, nextId(), {
-      title: 'p99 delivery latency across the sweep (solid measured, dashed model)',
-      y: 'p99 latency (ms)',
-      measured: (r) => r.latency?.p99 ?? null,
-      model: (r) => r.model.latency.p99,
-    }),
-    sweepChart(results, axis, nextId(), {
-      title: 'HTTP requests per client per second across the sweep (solid measured, dashed model)',
-      y: 'requests per client per second',
-      measured: requestsPerSecPerClient,
-      model: (r) => r.model.requestsPerSecPerClient,
-    }),
-  ];
-  const anyRss = results.runs.some((run) => transportsOf(run).some(([, r]) => rssPerConnection(r) !== null));
-  if (anyRss) {
-    specs.push(
-      sweepChart(results, axis, nextId(), {
-        title: 'Server RSS per connection across the sweep',
-        y: 'bytes per connection',
-        measured: rssPerConnection,
-      }),
-    );
-  }
-  const idle = results.runs.every((run) => transportsOf(run).every(([, r]) => r.delivered === 0));
-  if (idle) {
-    specs.push(
-      sweepChart(results, axis, nextId(), {
-        title: 'Wire bytes per client per minute across the sweep',
-        y: 'bytes per client per minute',
-        measured: bytesPerClientPerMinute,
-      }),
-    );
-  }
-  return specs.filter((s): s is ChartSpec => s !== null);
 }
 
 /** Every chart of the report, in page order: the sweep's first, then each run's. */

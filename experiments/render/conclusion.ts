@@ -6,7 +6,7 @@
 import type { TransportName } from '../../protocol/wire.ts';
 import { bytesPerClientPerMinute, requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { bytes, int, ms, num, percent } from '../format.ts';
-import type { Results, Run, TargetCheck, TransportResult } from '../results.ts';
+import type { Results, Run, TargetCheck, TransportResult } from '../results-schema.ts';
 import { SWEEP_AXIS_LABEL, TRANSPORT_LABEL } from './labels.ts';
 import { departsFromModel, requestCrossover, type SweepAxis, series, sweepAxis } from './sweep.ts';
 

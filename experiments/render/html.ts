@@ -6,9 +6,10 @@
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
-import { buildCharts, type ChartSpec } from './charts.ts';
+import type { ChartSpec } from './chart-spec.ts';
+import { buildCharts } from './charts.ts';
 import { conclusion } from './conclusion.ts';
 import { sweepAxis } from './sweep.ts';
 import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';

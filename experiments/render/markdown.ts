@@ -1,10 +1,10 @@
 /**
- * results.json → report.md: the tables a reader can paste into an issue, problems shouted at
+ * results.json → report.md: the tables a reader can paste into a bug report, problems shouted at
  * the top, the conclusion in English and Chinese. Pure: the same results give the same bytes.
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
-import type { Results } from '../results.ts';
+import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import { conclusion } from './conclusion.ts';
 import { sweepAxis } from './sweep.ts';

@@ -4,7 +4,7 @@
  */
 import type { TransportName } from '../../protocol/wire.ts';
 import { requestsPerSecPerClient } from '../derived.ts';
-import type { Results, Run, TransportResult } from '../results.ts';
+import type { Results, Run, TransportResult } from '../results-schema.ts';
 
 /** The sweep of a multi-run result: the key that varies and each run's x. */
 export interface SweepAxis {
@@ -74,7 +74,7 @@ export function crossing(axis: SweepAxis, a: Array<number | null>, b: Array<numb
 /**
  * The poll interval (or other sweep x) where polling and long-poll make as many requests per
  * client per second, measured and by the model. Below it polling costs more requests than
- * long-poll while also being slower; the issue's "crossover where long-poll wins".
+ * long-poll while also being slower: there long-poll wins on both counts.
  */
 export function requestCrossover(results: Results, axis: SweepAxis): { measured: number | null; model: number | null } {
   const measured = crossing(

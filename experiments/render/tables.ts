@@ -11,7 +11,7 @@ import {
   transportsOf,
 } from '../derived.ts';
 import { bytes, int, num, percent } from '../format.ts';
-import type { Results, Run, TargetCheck } from '../results.ts';
+import type { Results, Run, TargetCheck } from '../results-schema.ts';
 import { axisTitle } from './labels.ts';
 import type { SweepAxis } from './sweep.ts';
 
@@ -145,7 +145,7 @@ export function capacityTable(run: Run): Table | null {
   );
 }
 
-/** Targets, met or missed, in words a reader can paste into an issue. */
+/** Targets, met or missed, in words a reader can paste into a bug report. */
 export function targetsTable(targets: readonly TargetCheck[]): Table {
   return table(
     [

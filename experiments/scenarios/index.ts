@@ -1,7 +1,7 @@
 /**
  * The scenario registry: one file per scenario, one line here, named as on the command line.
  */
-import type { ScenarioName } from '../results.ts';
+import type { ScenarioName } from '../results-schema.ts';
 import { burst } from './burst.ts';
 import { capacity } from './capacity.ts';
 import { idle } from './idle.ts';

@@ -8,7 +8,7 @@ import { PROTOCOL_DEFAULTS } from '../../protocol/defaults.ts';
 import type { TransportName } from '../../protocol/wire.ts';
 import type { RunSpec } from '../harness/measure.ts';
 import type { PublishPlan } from '../harness/publisher.ts';
-import type { CapacityResult, Results, Run, ScenarioName, TargetCheck } from '../results.ts';
+import type { CapacityResult, Results, Run, ScenarioName, TargetCheck } from '../results-schema.ts';
 
 /** Every parameter a scenario may read; the command line sets them (see cli.ts). */
 export interface ScenarioParams {

@@ -1,5 +1,5 @@
 /**
- * soak/results.json → the verdict, a delivery table per transport, and the server's memory
+ * A soak's results.json → the verdict, a delivery table per transport, and the server's memory
  * over time (after a full GC each time) as a table and a chart, warm-up marked. Pure: the
  * same tables feed the terminal, report.md and report.html, so they never disagree.
  */
@@ -10,7 +10,9 @@ import { escapeHtml, figures, type HtmlOptions, htmlPage, htmlTable, type PageCh
 import { TRANSPORT_COLOR } from '../render/labels.ts';
 import { mdTable, text } from '../render/markdown.ts';
 import type { Table } from '../render/tables.ts';
-import { MIN_JUDGED_MS, RSS_TOLERANCE, type SoakResults } from './results.ts';
+import type { SoakResults } from '../results-schema.ts';
+import type { MemorySample } from './schema.ts';
+import { MIN_JUDGED_MS, RSS_TOLERANCE } from './verdict.ts';
 
 const MIB = 2 ** 20;
 
@@ -20,7 +22,7 @@ export function deliveryTable(r: SoakResults): Table {
     head: ['transport', 'clients', 'reconnects', 'delivered', 'expected', 'lost', 'duplicated', 'resets'],
     numeric: [false, true, true, true, true, true, true, true],
     rows: TRANSPORT_NAMES.map((name) => {
-      const t = r.transports[name];
+      const t = r.soak.transports[name];
       return [
         name,
         int(t.clients),
@@ -37,7 +39,7 @@ export function deliveryTable(r: SoakResults): Table {
 
 /** The server's memory, warm-up and end first, then every sample. */
 export function memoryTable(r: SoakResults): Table {
-  const row = (label: string, s: SoakResults['end']) => [
+  const row = (label: string, s: MemorySample) => [
     label,
     duration(s.atMs),
     int(s.published),
@@ -50,20 +52,24 @@ export function memoryTable(r: SoakResults): Table {
   return {
     head: ['sample', 'at', 'published', 'RSS', 'heap used', 'heap total', 'external', 'array buffers'],
     numeric: [false, true, true, true, true, true, true, true],
-    rows: [row('after warm-up', r.warm), row('end', r.end), ...r.samples.map((s, i) => row(`#${i + 1}`, s))],
+    rows: [
+      row('after warm-up', r.soak.warm),
+      row('end', r.soak.end),
+      ...r.soak.samples.map((s, i) => row(`#${i + 1}`, s)),
+    ],
   };
 }
 
 /** The verdict as sentences: pass or fail, the RSS change, and every failure. */
 export function verdictLines(r: SoakResults): string[] {
-  const v = r.verdict;
+  const { verdict: v, transports, warm, end } = r.soak;
   const change = `${v.rssChange >= 0 ? '+' : ''}${num(v.rssChange * 100)} %`;
-  const delivered = TRANSPORT_NAMES.reduce((a, n) => a + r.transports[n].delivered, 0);
-  const expected = TRANSPORT_NAMES.reduce((a, n) => a + r.transports[n].expected, 0);
-  const reconnects = TRANSPORT_NAMES.reduce((a, n) => a + r.transports[n].reconnects, 0);
+  const delivered = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].delivered, 0);
+  const expected = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].expected, 0);
+  const reconnects = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].reconnects, 0);
   const lines = [
     `${v.ok ? 'PASS' : 'FAIL'}: ${int(delivered)} of ${int(expected)} deliveries after ${int(reconnects)} reconnects; ` +
-      `server RSS ${bytes(r.warm.rssBytes)} after warm-up → ${bytes(r.end.rssBytes)} at the end (${change}, ` +
+      `server RSS ${bytes(warm.rssBytes)} after warm-up → ${bytes(end.rssBytes)} at the end (${change}, ` +
       (v.rssJudged
         ? `limit ±${RSS_TOLERANCE * 100} %).`
         : `not judged: the run is shorter than ${duration(MIN_JUDGED_MS)}).`),
@@ -74,15 +80,16 @@ export function verdictLines(r: SoakResults): string[] {
 
 /** Memory over time, MiB, after a full GC: RSS, heap used and array buffers, warm-up as a vertical line. */
 export function memoryChart(r: SoakResults): PageChart {
-  const series = (label: string, color: string, f: (s: SoakResults['end']) => number) => ({
+  const { samples, warm } = r.soak;
+  const series = (label: string, color: string, f: (s: MemorySample) => number) => ({
     label,
-    data: r.samples.map((s) => ({ x: s.atMs / 1000, y: f(s) / MIB })),
+    data: samples.map((s) => ({ x: s.atMs / 1000, y: f(s) / MIB })),
     borderColor: color,
     backgroundColor: color,
     showLine: true,
     pointRadius: 2,
   });
-  const top = Math.max(...r.samples.map((s) => s.rssBytes)) / MIB;
+  const top = Math.max(...samples.map((s) => s.rssBytes)) / MIB;
   const config: ChartConfiguration<'scatter'> = {
     type: 'scatter',
     data: {
@@ -93,8 +100,8 @@ export function memoryChart(r: SoakResults): PageChart {
         {
           label: 'end of warm-up',
           data: [
-            { x: r.warm.atMs / 1000, y: 0 },
-            { x: r.warm.atMs / 1000, y: top },
+            { x: warm.atMs / 1000, y: 0 },
+            { x: warm.atMs / 1000, y: top },
           ],
           borderColor: '#888888',
           borderDash: [6, 4],
@@ -162,7 +169,7 @@ export function renderSoakHtml(r: SoakResults, options: HtmlOptions): string {
   const body = [
     '<h1>pushrace soak</h1>',
     `<ul class="env"><li>${escapeHtml(paramsLine(r))}</li><li>${escapeHtml(environmentLine(r))}</li></ul>`,
-    `<section id="verdict" class="${r.verdict.ok ? '' : 'alarms'}"><p class="${r.verdict.ok ? 'met' : 'missed'}">${escapeHtml(head)}</p>${failures.map((f) => `<p>${escapeHtml(f)}</p>`).join('')}</section>`,
+    `<section id="verdict" class="${r.soak.verdict.ok ? '' : 'alarms'}"><p class="${r.soak.verdict.ok ? 'met' : 'missed'}">${escapeHtml(head)}</p>${failures.map((f) => `<p>${escapeHtml(f)}</p>`).join('')}</section>`,
     `<section id="delivery"><h2>Delivery</h2>${htmlTable(deliveryTable(r))}</section>`,
     `<section id="memory"><h2>Server memory (after a full GC)</h2>${figures([chart])}\n${htmlTable(memoryTable(r))}</section>`,
   ];

@@ -3,7 +3,8 @@
  * this process `clientsPerTransport` clients of each transport (client/lib, as an app would use
  * it) that stop and resume from their position at random while messages are published over
  * HTTP. At the end every client must hold every seq exactly once, in order; the server's
- * memory is sampled after a full GC all along. Returns SoakResults; never prints (events only).
+ * memory is sampled after a full GC all along. Returns the soak's results file (SoakResults);
+ * never prints (events only).
  */
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
@@ -13,17 +14,14 @@ import { DEFAULTS as SERVER_DEFAULTS } from '../../server/config.ts';
 import { describeEnvironment } from '../environment.ts';
 import type { HarnessListener } from '../harness/events.ts';
 import { type ServerProcess, startServerProcess } from '../harness/server-process.ts';
-import {
-  judgeSoak,
-  type MemorySample,
-  SOAK_VERSION,
-  type SoakParams,
-  type SoakResults,
-  type SoakTransport,
-  warmupFor,
-} from './results.ts';
+import { RESULTS_VERSION, SOAK, type SoakResults } from '../results-schema.ts';
+import type { MemorySample, SoakParams, SoakTransport } from './schema.ts';
+import { judgeSoak, warmupFor } from './verdict.ts';
 
-/** A full soak (the issue's ten minutes) and a quick one (CI, smoke). */
+/**
+ * A full soak and a quick one (CI, smoke). Ten minutes is long enough for memory to be judged
+ * (`MIN_JUDGED_MS`) with minutes left once the server's history has filled (`warmupFor`).
+ */
 export const SOAK_DEFAULTS = {
   full: { durationMs: 600_000, clientsPerTransport: 5, ratePerSec: 50 },
   quick: { durationMs: 20_000, clientsPerTransport: 2, ratePerSec: 20 },
@@ -228,17 +226,19 @@ export async function runSoak(params: SoakParams, listener: HarnessListener = ()
     if (publishErrors > 0) warnings.push(`${publishErrors} publishes failed and were retried`);
     const took = performance.now() - startedAt;
     return {
-      kind: 'soak',
-      version: SOAK_VERSION,
+      version: RESULTS_VERSION,
+      scenario: SOAK,
       params,
       environment: describeEnvironment(startedAtDate, Math.round(took)),
-      published,
-      publishErrors,
-      transports,
-      samples,
-      warm,
-      end,
-      verdict: judgeSoak(params.durationMs, transports, warm, end),
+      soak: {
+        published,
+        publishErrors,
+        transports,
+        samples,
+        warm,
+        end,
+        verdict: judgeSoak(params.durationMs, transports, warm, end),
+      },
       warnings,
     };
   } finally {

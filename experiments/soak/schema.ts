@@ -1,83 +1,96 @@
 /**
- * The runtime check of a soak's results.json, so `npm run report -- DIR` re-renders only a
- * file whose figures still mean what this code thinks they mean.
+ * The soak's part of the results format: its parameters (`params`) and its payload (`soak`),
+ * which results-schema.ts puts inside the envelope every experiment shares. A soak is not a
+ * series of Runs: it mixes all four transports at once, with clients that stop and resume at
+ * random, for minutes, and asks two questions only — did every client get every message exactly
+ * once, in order, and does the server's memory stay flat once its history is full. The types
+ * are inferred from these schemas.
  */
 import { z } from 'zod';
-import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
-import { environmentSchema, ResultsError } from '../results-schema.ts';
-import { SOAK_VERSION, type SoakResults } from './results.ts';
+import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
 
-const sample = z.object({
+/** The knobs of a soak. */
+export const soakParamsSchema = z.object({
+  /** Whole run, warm-up included, ms. */
+  durationMs: ms,
+  /** Clients of each transport, all running at once. */
+  clientsPerTransport: count,
+  /** Messages published a second over HTTP, evenly spaced. */
+  ratePerSec: z.number().nonnegative(),
+  /** Each client stops and resumes from its position after a uniform random wait in [min, max] ms. */
+  bounceMinMs: ms,
+  bounceMaxMs: ms,
+  /** Poll period of the polling clients, ms. */
+  pollIntervalMs: ms,
+  /** Time between memory samples, ms. */
+  sampleEveryMs: ms,
+  /** Warm-up: until the feed's history is full (it grows RSS by design until then), ms. */
+  warmupMs: ms,
+});
+
+/** One look at the server's memory, taken after a full GC. */
+const memorySample = z.object({
+  /** Since the start of the run, ms. */
   atMs: ms,
+  /** Messages published by then. */
   published: count,
   rssBytes: count,
   heapUsedBytes: count,
   heapTotalBytes: count,
+  /** Memory outside the V8 heap held by JS objects (Buffers among them). */
   externalBytes: count,
+  /** Of which ArrayBuffer backing stores (every Buffer). */
   arrayBuffersBytes: count,
 });
 
-const transport = z.object({
+/** What the clients of one transport saw, summed over its clients. */
+const soakTransport = z.object({
   clients: count,
+  /** Distinct messages received. */
   delivered: count,
+  /** published × clients. */
   expected: count,
+  /** Seqs skipped without a reset, plus any not received by the end. */
   lost: count,
+  /** Seqs received again. */
   duplicated: count,
+  /** Resets reported to the caller (the epoch did not change, so any reset is a failure here). */
   resets: count,
+  /** Stop-and-resume cycles done. */
   reconnects: count,
 });
 
-/** Typed against `SoakResults`, so the schema and the types cannot drift apart. */
-const soakSchema: z.ZodType<SoakResults> = z.object({
-  kind: z.literal('soak'),
-  version: z.literal(SOAK_VERSION),
-  params: z.object({
-    durationMs: ms,
-    clientsPerTransport: count,
-    ratePerSec: z.number().nonnegative(),
-    bounceMinMs: ms,
-    bounceMaxMs: ms,
-    pollIntervalMs: ms,
-    sampleEveryMs: ms,
-    warmupMs: ms,
-  }),
-  environment: environmentSchema,
-  published: count,
-  publishErrors: count,
-  transports: z.object(
-    Object.fromEntries(TRANSPORT_NAMES.map((n) => [n, transport])) as Record<
-      (typeof TRANSPORT_NAMES)[number],
-      typeof transport
-    >,
-  ),
-  samples: z.array(sample).min(1),
-  warm: sample,
-  end: sample,
-  verdict: z.object({ ok: z.boolean(), rssChange: z.number(), rssJudged: z.boolean(), failures: z.array(z.string()) }),
-  warnings: z.array(z.string()),
+/** Pass or fail, and every reason it failed. */
+const soakVerdict = z.object({
+  ok: z.boolean(),
+  /** RSS change from warm to end, as a fraction (0.05 = +5 %). */
+  rssChange: z.number(),
+  /** Whether the run was long enough for the RSS criterion to count. */
+  rssJudged: z.boolean(),
+  failures: z.array(z.string()),
 });
 
-/** Whether `json` says it is a soak's results (whatever its version). */
-export function isSoakJson(json: unknown): boolean {
-  return typeof json === 'object' && json !== null && (json as { kind?: unknown }).kind === 'soak';
-}
+/** What a soak measured: the `soak` field of its results. */
+export const soakSchema = z.object({
+  published: count,
+  /** Publishes that failed (and were not counted as published). */
+  publishErrors: count,
+  /** Every transport, each summed over its clients. */
+  transports: z.object(
+    Object.fromEntries(TRANSPORT_NAMES.map((n) => [n, soakTransport])) as Record<TransportName, typeof soakTransport>,
+  ),
+  samples: z.array(memorySample).min(1),
+  /** The sample at the end of warm-up and the last one: the pair the verdict compares. */
+  warm: memorySample,
+  end: memorySample,
+  verdict: soakVerdict,
+});
 
-/** Validates a soak's results; throws ResultsError naming what is wrong. */
-export function parseSoakResults(json: unknown, source = 'results.json'): SoakResults {
-  const version = (json as { version?: unknown }).version;
-  if (version !== SOAK_VERSION) {
-    throw new ResultsError(
-      `${source} is soak results version ${JSON.stringify(version)}; this pushrace reads version ${SOAK_VERSION} only. Re-run the soak.`,
-      'version',
-    );
-  }
-  const parsed = soakSchema.safeParse(json);
-  if (!parsed.success) {
-    const listed = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ResultsError([`${source} is not a valid soak results file:`, ...listed].join('\n'), 'invalid');
-  }
-  return parsed.data;
-}
+export type SoakParams = z.infer<typeof soakParamsSchema>;
+export type MemorySample = z.infer<typeof memorySample>;
+export type SoakTransport = z.infer<typeof soakTransport>;
+export type SoakVerdict = z.infer<typeof soakVerdict>;
+export type SoakPayload = z.infer<typeof soakSchema>;

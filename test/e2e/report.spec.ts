@@ -7,14 +7,15 @@ import {
   capacityFixture,
   idleFixture,
   scaleFixture,
+  soakFixture,
   steadyFixture,
   sweepFixture,
 } from '../../experiments/fixtures/synthetic.ts';
 import { renderReport } from '../../experiments/report.ts';
-import type { Results } from '../../experiments/results.ts';
+import type { ResultsFile } from '../../experiments/results-schema.ts';
 
 /** Writes `results` to a fresh directory and renders the report there, as `npm run report` does. */
-async function rendered(results: Results): Promise<string> {
+async function rendered(results: ResultsFile): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pushrace-report-'));
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
   const paths = await renderReport(dir);
@@ -49,12 +50,13 @@ function paintedPixels(page: Page) {
   );
 }
 
-const FIXTURES: Array<[string, () => Results]> = [
+const FIXTURES: Array<[string, () => ResultsFile]> = [
   ['steady', steadyFixture],
   ['interval-sweep', sweepFixture],
   ['idle', idleFixture],
   ['scale', scaleFixture],
   ['capacity', capacityFixture],
+  ['soak', soakFixture],
 ];
 
 test.describe('report.html', () => {

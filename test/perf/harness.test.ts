@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness } from '../../experiments/harness/harness.ts';
 import type { RunSpec } from '../../experiments/harness/measure.ts';
-import type { Results } from '../../experiments/results.ts';
+import type { Results } from '../../experiments/results-schema.ts';
 import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A short window: small enough for the suite to stay under a minute. */
 const spec = (patch: Partial<RunSpec>): RunSpec => ({

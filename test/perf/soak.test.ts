@@ -3,9 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { renderReport, writeSoakReport } from '../../experiments/report.ts';
-import { ResultsError } from '../../experiments/results-schema.ts';
-import type { SoakResults } from '../../experiments/soak/results.ts';
+import { renderReport, writeReport } from '../../experiments/report.ts';
+import { ResultsError, SOAK, type SoakResults } from '../../experiments/results-schema.ts';
 import { runSoak, soakParams } from '../../experiments/soak/run.ts';
 import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
 
@@ -22,30 +21,32 @@ describe('the soak (experiments/soak/run.ts)', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('delivers every message to every bouncing client of every transport exactly once', () => {
-    assert.ok(results.published >= 150, `published ${results.published}`);
+    const { published, transports, verdict } = results.soak;
+    assert.ok(published >= 150, `published ${published}`);
     for (const name of TRANSPORT_NAMES) {
-      const t = results.transports[name];
+      const t = transports[name];
       assert.equal(t.clients, 2);
       assert.ok(t.reconnects >= 10, `${name}: only ${t.reconnects} reconnects`);
-      assert.equal(t.expected, results.published * 2);
+      assert.equal(t.expected, published * 2);
       assert.deepEqual(
         { delivered: t.delivered, lost: t.lost, duplicated: t.duplicated, resets: t.resets },
         { delivered: t.expected, lost: 0, duplicated: 0, resets: 0 },
         name,
       );
     }
-    assert.equal(results.verdict.ok, true, results.verdict.failures.join('; '));
-    assert.equal(results.verdict.rssJudged, false, 'a 10 s run is too short to judge memory');
+    assert.equal(verdict.ok, true, verdict.failures.join('; '));
+    assert.equal(verdict.rssJudged, false, 'a 10 s run is too short to judge memory');
   });
 
   it("samples the server's memory after a full GC, warm-up included", () => {
-    assert.ok(results.samples.length >= 5, `${results.samples.length} samples`);
-    assert.equal(results.warm.atMs >= results.params.warmupMs, true);
-    for (const s of results.samples) {
+    const { samples, warm } = results.soak;
+    assert.ok(samples.length >= 5, `${samples.length} samples`);
+    assert.equal(warm.atMs >= results.params.warmupMs, true);
+    for (const s of samples) {
       assert.ok(s.rssBytes > s.heapUsedBytes && s.heapUsedBytes > 0, 'RSS holds the heap');
       assert.ok(s.externalBytes >= s.arrayBuffersBytes, 'array buffers are part of external');
     }
-    const ats = results.samples.map((s) => s.atMs);
+    const ats = samples.map((s) => s.atMs);
     assert.deepEqual(
       ats,
       [...ats].sort((a, b) => a - b),
@@ -53,8 +54,13 @@ describe('the soak (experiments/soak/run.ts)', () => {
     );
   });
 
+  it('writes the same envelope as every experiment, with its figures under `soak`', () => {
+    assert.equal(results.scenario, SOAK);
+    assert.deepEqual(Object.keys(results), ['version', 'scenario', 'params', 'environment', 'soak', 'warnings']);
+  });
+
   it('writes results.json, report.md and report.html, and re-renders them from the JSON', async () => {
-    const paths = await writeSoakReport(dir, results);
+    const paths = await writeReport(dir, results);
     const md = await readFile(paths.markdown, 'utf8');
     assert.match(md, /^# pushrace soak/);
     assert.match(md, /\*\*PASS: [\d,]+ of [\d,]+ deliveries/);
@@ -68,11 +74,14 @@ describe('the soak (experiments/soak/run.ts)', () => {
   });
 
   it('refuses a soak results file that was tampered with', async () => {
-    const broken = { ...results, transports: { ...results.transports, ws: { lost: -1 } } };
+    const broken = {
+      ...results,
+      soak: { ...results.soak, transports: { ...results.soak.transports, ws: { lost: -1 } } },
+    };
     await writeFile(join(dir, 'results.json'), JSON.stringify(broken));
     await assert.rejects(
       renderReport(dir),
-      (e: unknown) => e instanceof ResultsError && /transports\.ws/.test(e.message),
+      (e: unknown) => e instanceof ResultsError && /soak\.transports\.ws/.test(e.message),
     );
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '../../experiments/aggregate.ts';
 import { steadyFixture } from '../../experiments/fixtures/synthetic.ts';
 import { compactCdf, summarizeLatency } from '../../experiments/latency.ts';
-import type { Results, TransportResult } from '../../experiments/results.ts';
+import type { Results, TransportResult } from '../../experiments/results-schema.ts';
 import { type StatsResponse, TRANSPORT_NAMES, type TransportName, type TransportStats } from '../../protocol/wire.ts';
 
 const within = (actual: number, expected: number, relative = 0.001) =>

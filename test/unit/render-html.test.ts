@@ -4,7 +4,7 @@ import { scaleFixture, steadyFixture, sweepFixture } from '../../experiments/fix
 import { buildCharts } from '../../experiments/render/charts.ts';
 import { jsonForScript, renderHtml } from '../../experiments/render/html.ts';
 import { readChartJs } from '../../experiments/report.ts';
-import type { Results } from '../../experiments/results.ts';
+import type { Results } from '../../experiments/results-schema.ts';
 
 let chartJs = '';
 before(async () => {

@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { steadyFixture } from '../../experiments/fixtures/synthetic.ts';
-import { renderReport } from '../../experiments/report.ts';
-import { RESULTS_VERSION } from '../../experiments/results.ts';
-import { parseResults, ResultsError } from '../../experiments/results-schema.ts';
+import { soakFixture, steadyFixture } from '../../experiments/fixtures/synthetic.ts';
+import { renderReport, renderResults } from '../../experiments/report.ts';
+import { parseResults, RESULTS_VERSION, ResultsError } from '../../experiments/results-schema.ts';
 
 /** The fixture as it comes back from disk. */
 const fromDisk = (): Record<string, unknown> => JSON.parse(JSON.stringify(steadyFixture()));
@@ -27,6 +26,28 @@ describe('results', () => {
       const parsed = parseResults(fromDisk());
       assert.equal(parsed.version, RESULTS_VERSION);
       assert.deepEqual(parsed, steadyFixture());
+    });
+
+    it("accepts a soak's results: the same envelope, its figures under `soak`", () => {
+      const soak = JSON.parse(JSON.stringify(soakFixture()));
+      assert.deepEqual(parseResults(soak), soakFixture());
+      const steady = steadyFixture();
+      for (const key of ['version', 'scenario', 'params', 'environment', 'warnings']) {
+        assert.ok(key in soak && key in steady, key);
+      }
+    });
+
+    it('refuses a soak file of the shape before the shared envelope, naming the scenario', () => {
+      const { soak, scenario: _, ...envelope } = JSON.parse(JSON.stringify(soakFixture()));
+      const e = refusal({ kind: 'soak', ...envelope, ...soak });
+      assert.equal(e.code, 'invalid');
+      assert.match(e.message, /scenario/);
+    });
+
+    it('refuses soak figures that do not add up to a soak, naming the field', () => {
+      const json = JSON.parse(JSON.stringify(soakFixture()));
+      json.soak.transports.ws.lost = -1;
+      assert.match(refusal(json).message, /soak\.transports\.ws\.lost/);
     });
 
     it('refuses another version with a message that says which and what to do', () => {
@@ -64,6 +85,18 @@ describe('results', () => {
       if (!run) throw new Error('fixture without a run');
       run.transports.ws.cdf = Array.from({ length: 201 }, (_, i) => [i, (i + 1) / 201]);
       assert.match(refusal(json).message, /cdf/);
+    });
+  });
+
+  describe('#renderResults', () => {
+    it('renders each file with the renderers of its scenario', () => {
+      const options = { chartJs: '/* chart.js */' };
+      const soak = renderResults(soakFixture(), options);
+      assert.match(soak.markdown, /^# pushrace soak\n/);
+      assert.match(soak.html, /<canvas id="soak-memory"/);
+      const steady = renderResults(steadyFixture(), options);
+      assert.match(steady.markdown, /^# pushrace report: steady\n/);
+      assert.match(steady.html, /<section id="conclusion">/);
     });
   });
 

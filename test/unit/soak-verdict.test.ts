@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  judgeSoak,
-  type MemorySample,
-  MIN_JUDGED_MS,
-  type SoakTransport,
-  warmupFor,
-} from '../../experiments/soak/results.ts';
+import type { MemorySample, SoakTransport } from '../../experiments/soak/schema.ts';
+import { judgeSoak, MIN_JUDGED_MS, warmupFor } from '../../experiments/soak/verdict.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 
 const clean = (): Record<TransportName, SoakTransport> =>
