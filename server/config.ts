@@ -224,6 +224,9 @@ export class ConfigError extends Error {
 
 const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** The environment variables the server reads, as documented (docs/protocol.md, "Configuration"). */
+export const ENV_NAMES: readonly string[] = Object.values(VARIABLES).map((v) => v.env);
+
 /** The text `--help` prints: every flag, its variable, its default and what it does. */
 export function usage(): string {
   const rows = (Object.keys(VARIABLES) as VariableName[]).map((key) => {
