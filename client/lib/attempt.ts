@@ -1,7 +1,6 @@
 import type { FeedMessage, Hello, ReadResponse, ResumePoint } from '../../protocol/wire.ts';
 import type { Backoff } from './backoff.ts';
 import type { Cursor } from './cursor.ts';
-import { deliverHello, deliverMessage, deliverRead } from './deliver.ts';
 import type { Session } from './session.ts';
 import type { ConnectionState, RequestRecord } from './types.ts';
 
@@ -21,7 +20,11 @@ export interface AttemptContext {
  * schedule reports to the caller. Every call is dropped once the attempt is stale (it failed,
  * the transport was stopped or restarted), so no adapter checks a generation itself: what a
  * stale connection says is simply not heard (centrifuge-js drops a stale transport's callbacks
- * the same way). Delivery keeps the order of deliver.ts.
+ * the same way).
+ *
+ * Delivery keeps one order for every transport: the position moves first (so a handler reading
+ * `transport.position` sees where it now is), a reset comes before the messages that follow
+ * it, and messages go out exactly as the server sent them.
  */
 export class Attempt {
   readonly #ctx: AttemptContext;
@@ -67,17 +70,24 @@ export class Attempt {
 
   /** The start of a stream (SSE hello/reset event, WS hello frame): a reset if it could not resume. */
   hello(hello: Hello): void {
-    if (this.live) deliverHello(this.#ctx.session, this.#ctx.cursor, hello);
+    if (!this.live) return;
+    const info = this.#ctx.cursor.observe(hello.epoch, hello.cursor, hello.reset === true);
+    if (info) this.#ctx.session.reset(info);
   }
 
   /** A poll or long-poll answer: a reset if it could not resume, then its messages. */
   read(body: ReadResponse, receivedAt: number): void {
-    if (this.live) deliverRead(this.#ctx.session, this.#ctx.cursor, body, receivedAt);
+    if (!this.live) return;
+    const first = body.messages[0];
+    const start = first ? first.seq - 1 : body.cursor;
+    const info = this.#ctx.cursor.observe(body.epoch, start, body.reset === true);
+    if (info) this.#ctx.session.reset(info);
+    if (body.messages.length > 0) this.#deliver(body.messages, receivedAt);
   }
 
   /** One streamed message (SSE event, WS frame). */
   message(message: FeedMessage, receivedAt: number): void {
-    if (this.live) deliverMessage(this.#ctx.session, this.#ctx.cursor, message, receivedAt);
+    if (this.live) this.#deliver([message], receivedAt);
   }
 
   /** A failure the connection survives (a malformed frame): reported, nothing else. */
@@ -102,5 +112,10 @@ export class Attempt {
   later(ms: number, fn: () => void): () => void {
     if (!this.live) return () => {};
     return this.#ctx.session.later(this.#ctx.generation, ms, fn);
+  }
+
+  #deliver(batch: FeedMessage[], receivedAt: number): void {
+    this.#ctx.cursor.advance(batch);
+    this.#ctx.session.messages(batch, receivedAt);
   }
 }
