@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
+import { Driver } from '../../client/lib/driver.ts';
 import { createTransport, createWsTransport, publishHttp, ServerError } from '../../client/lib/index.ts';
 import type { ClientOptions, ClientTransport, FetchLike } from '../../client/lib/types.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
@@ -256,6 +257,27 @@ for (const name of TRANSPORT_NAMES) {
       t.stop();
       await released(name, server);
       await server.close();
+    });
+
+    it('reconnects at once when asked, skipping the rest of the backoff', async (ctx) => {
+      ctx.mock.method(Math, 'random', () => 0.99); // every backoff delay is ~59 s
+      const down = await serve();
+      const port = Number(new URL(down.url).port);
+      await down.close();
+      const t = make(name, clientOptions(down.url, { backoff: { initialMs: 60_000, maxMs: 60_000 } }));
+      assert.ok(t instanceof Driver, 'every transport is the driver');
+      const rec = new Recorder();
+      t.start({ after: 0 }, rec);
+      await rec.until(() => rec.states.includes('reconnecting'), 'the refused first attempt');
+      const up = await serve({ port });
+      ctx.after(() => up.close());
+      const [seq] = await publishAll(up.url, ['while backing off']);
+      assert.equal(t.reconnectNow(), true);
+      await rec.until(() => rec.received.length >= 1, 'the message, ~59 s before the backoff would retry');
+      assert.deepEqual(rec.seqs, [seq]);
+      assert.equal(t.reconnectNow(), false, 'nothing to hurry once connected');
+      t.stop();
+      await released(name, up);
     });
 
     it('detects a restarted server (new epoch) and reports the reset before its messages', async () => {
