@@ -230,9 +230,10 @@ for (const name of TRANSPORT_NAMES) {
       await released(name, s);
     });
 
-    it('reconnects by itself after a server restart; a second recovery repeats nothing (socket.io #5419)', async () => {
+    it('reconnects by itself after a server restart; a second recovery repeats nothing (socket.io #5419)', async (ctx) => {
       const feed = new MemoryFeed({ historySize: 100 });
       let server = await serve({}, feed);
+      ctx.after(() => server.close()); // the last one, even if the test fails (an open server would hang the file)
       const port = Number(new URL(server.url).port);
       const t = make(name, clientOptions(server.url));
       const rec = new Recorder();
@@ -280,8 +281,9 @@ for (const name of TRANSPORT_NAMES) {
       await released(name, up);
     });
 
-    it('detects a restarted server (new epoch) and reports the reset before its messages', async () => {
+    it('detects a restarted server (new epoch) and reports the reset before its messages', async (ctx) => {
       const first = await serve();
+      ctx.after(() => first.close());
       const port = Number(new URL(first.url).port);
       const oldEpoch = first.feed.epoch;
       const t = make(name, clientOptions(first.url));
@@ -291,6 +293,7 @@ for (const name of TRANSPORT_NAMES) {
       await rec.until(() => rec.received.length >= 2, 'the first messages');
       await first.close();
       const second = await serve({ port });
+      ctx.after(() => second.close());
       await rec.until(() => rec.resets.length >= 1, 'the reset');
       assert.deepEqual(rec.resets, [
         { epoch: second.feed.epoch, cursor: 0, previousEpoch: oldEpoch, previousCursor: 2 },
