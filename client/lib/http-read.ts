@@ -1,8 +1,10 @@
 import type { ReadResponse } from '../../protocol/wire.ts';
+import type { Attempt } from './attempt.ts';
 import { now, utf8Length } from './clock.ts';
 import { decodeReadResponse } from './decode.ts';
+import type { Adapter } from './driver.ts';
 import { asError, httpError } from './errors.ts';
-import type { Session } from './session.ts';
+import { fetchOf, type ResolvedOptions } from './options.ts';
 import type { FetchLike } from './types.ts';
 
 /** How one read request ended, as poll and long-poll act on it. */
@@ -21,42 +23,41 @@ interface InFlight {
 }
 
 /**
- * The GET requests of poll and long-poll, at most one in flight: each is recorded, bounded by
- * a deadline (a request that hangs is abandoned and retried), and aborted by `abort()` on stop,
- * which reports it as `aborted` at once and drops its late answer.
+ * The GET requests of one poll or long-poll attempt, at most one in flight: each is recorded,
+ * bounded by a deadline (a request that hangs is abandoned and retried), and aborted by
+ * `abort()` on stop, which reports it as `aborted` at once and drops its late answer.
  */
 export class ReadRequests {
-  readonly #session: Session;
+  readonly #attempt: Attempt;
   readonly #fetch: FetchLike;
   #inflight: InFlight | undefined;
 
-  constructor(session: Session, fetchImpl: FetchLike) {
-    this.#session = session;
+  constructor(attempt: Attempt, fetchImpl: FetchLike) {
+    this.#attempt = attempt;
     this.#fetch = fetchImpl;
   }
 
   /**
-   * Sends `GET url` for generation `g`; `done` is called with the outcome unless the
-   * generation went stale first. After `deadlineMs` without an answer the request is aborted
-   * and ends as an error.
+   * Sends `GET url`; `done` is called with the outcome unless the attempt went stale first.
+   * After `deadlineMs` without an answer the request is aborted and ends as an error.
    */
-  send(g: number, url: string, deadlineMs: number, done: (outcome: ReadOutcome) => void): void {
-    const session = this.#session;
+  send(url: string, deadlineMs: number, done: (outcome: ReadOutcome) => void): void {
+    const attempt = this.#attempt;
     const controller = new AbortController();
     const sentAt = now();
     const inflight: InFlight = { controller, url, sentAt };
     this.#inflight = inflight;
-    const cancelDeadline = session.deadline(g, deadlineMs, () =>
+    const cancelDeadline = attempt.later(deadlineMs, () =>
       controller.abort(new Error(`no answer from ${url} within ${deadlineMs} ms`)),
     );
     const finish = (outcome: ReadOutcome, status: number | undefined, text: string) => {
       cancelDeadline();
-      if (!session.current(g) || this.#inflight !== inflight) return;
+      if (!attempt.live || this.#inflight !== inflight) return;
       this.#inflight = undefined;
-      if (session.recording) {
+      if (attempt.recording) {
         const doneAt = outcome.kind === 'answer' ? outcome.receivedAt : now();
         const messages = outcome.kind === 'answer' ? outcome.body.messages.length : 0;
-        session.record({
+        attempt.record({
           kind: 'http',
           method: 'GET',
           url,
@@ -79,7 +80,7 @@ export class ReadRequests {
       done(outcome);
     };
 
-    const attempt = async (): Promise<[ReadOutcome, number | undefined, string]> => {
+    const request = async (): Promise<[ReadOutcome, number | undefined, string]> => {
       let status: number | undefined;
       let text = '';
       try {
@@ -95,8 +96,8 @@ export class ReadRequests {
         return [{ kind: 'error', error: asError(reason) }, status, text];
       }
     };
-    // finish runs outside attempt's try, so a bug past this point is an unhandled rejection, not swallowed.
-    void attempt().then(([outcome, status, text]) => finish(outcome, status, text));
+    // finish runs outside request's try, so a bug past this point is an unhandled rejection, not swallowed.
+    void request().then(([outcome, status, text]) => finish(outcome, status, text));
   }
 
   /** Aborts the request in flight, if any, reporting it as `aborted` now (called by stop). */
@@ -104,7 +105,7 @@ export class ReadRequests {
     const inflight = this.#inflight;
     if (!inflight) return;
     this.#inflight = undefined;
-    this.#session.record({
+    this.#attempt.record({
       kind: 'http',
       method: 'GET',
       url: inflight.url,
@@ -116,4 +117,22 @@ export class ReadRequests {
     });
     inflight.controller.abort(new Error('stopped'));
   }
+}
+
+/**
+ * The adapter of a transport made of GET requests (poll, long-poll), so each says only how its
+ * requests follow one another: every attempt is one ReadRequests driven by `schedule`, and is
+ * closed by aborting the request in flight.
+ */
+export function readAdapter(
+  schedule: (requests: ReadRequests, attempt: Attempt, opts: ResolvedOptions) => void,
+): Adapter {
+  return (opts) => {
+    const fetchImpl = fetchOf(opts);
+    return (attempt) => {
+      const requests = new ReadRequests(attempt, fetchImpl);
+      schedule(requests, attempt, opts);
+      return { close: () => requests.abort() };
+    };
+  };
 }

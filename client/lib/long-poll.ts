@@ -1,70 +1,41 @@
-import { Backoff } from './backoff.ts';
-import { Cursor } from './cursor.ts';
-import { deliverRead } from './deliver.ts';
-import { ReadRequests } from './http-read.ts';
-import { fetchOf, resolveOptions } from './options.ts';
-import { Session } from './session.ts';
-import type { ClientOptions, ClientTransport, ResumePoint, TransportHandlers } from './types.ts';
+import type { Attempt } from './attempt.ts';
+import { Driver } from './driver.ts';
+import { type ReadRequests, readAdapter } from './http-read.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { ClientOptions, ClientTransport } from './types.ts';
 import { feedUrl } from './url.ts';
 
 /**
  * Long-polling: one request always held by the server; the next goes out as soon as the
  * previous is answered, with messages (200) or empty after the timeout (204, an ordinary
- * answer, not an error). Failures are retried with backoff.
+ * answer, not an error). Failures are retried with backoff (the driver's).
  *
  * Started live (no `after`), it has no cursor until the first message arrives, so a 204 is
  * followed by another live request: a message published in that instant is not seen. Start
  * from a position (e.g. one a poll handed out) when that matters.
  */
 export function createLongPollTransport(options: ClientOptions): ClientTransport {
-  const opts = resolveOptions(options);
-  const session = new Session('long-poll');
-  const backoff = new Backoff(opts.backoff);
-  let cursor = new Cursor();
-  let requests: ReadRequests | undefined;
+  return new Driver('long-poll', options, readAdapter(hold));
+}
 
-  const next = (g: number) => {
-    if (!requests || !session.current(g)) return;
-    const url = feedUrl(opts.baseUrl, '/api/long-poll', cursor.position, {
+/** One attempt: held requests back to back, until one fails. */
+function hold(requests: ReadRequests, attempt: Attempt, opts: ResolvedOptions): void {
+  const next = () => {
+    // A handler may have stopped the transport while the last answer was delivered.
+    if (!attempt.live) return;
+    const url = feedUrl(opts.baseUrl, '/api/long-poll', attempt.position, {
       timeout: opts.longPollTimeoutMs,
       limit: opts.limit,
     });
-    requests.send(g, url, opts.longPollTimeoutMs + opts.requestGraceMs, (outcome) => {
-      if (outcome.kind === 'error') {
-        session.error(outcome.error);
-        session.setState('reconnecting');
-        session.later(g, backoff.next(), () => next(g));
-        return;
-      }
-      backoff.reset();
-      if (outcome.kind === 'answer') deliverRead(session, cursor, outcome.body, outcome.receivedAt);
-      next(g);
+    requests.send(url, opts.longPollTimeoutMs + opts.requestGraceMs, (outcome) => {
+      if (outcome.kind === 'error') return attempt.fail(outcome.error);
+      attempt.healthy();
+      if (outcome.kind === 'answer') attempt.read(outcome.body, outcome.receivedAt);
+      next();
     });
     // The server holds it (nothing tells the client more than that): `waiting`, unless this is
     // a retry after a failure, which stays `reconnecting` until it is answered.
-    if (backoff.attempt === 0) session.setState('waiting');
+    if (!attempt.recovering) attempt.setState('waiting');
   };
-
-  const stop = () => {
-    if (!session.running) return;
-    requests?.abort();
-    requests = undefined;
-    session.end();
-  };
-
-  return {
-    name: 'long-poll',
-    get position() {
-      return cursor.position;
-    },
-    start(from: ResumePoint, on: TransportHandlers) {
-      stop();
-      const fetchImpl = fetchOf(options);
-      cursor = new Cursor(from);
-      backoff.reset();
-      requests = new ReadRequests(session, fetchImpl);
-      next(session.begin(on));
-    },
-    stop,
-  };
+  next();
 }

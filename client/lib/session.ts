@@ -33,12 +33,11 @@ export class Session {
     return this.#on?.request !== undefined;
   }
 
-  /** Starts a run with the caller's handlers; returns its first generation. */
-  begin(on: TransportHandlers): number {
+  /** Starts a run with the caller's handlers; what an earlier run reports is now stale. */
+  begin(on: TransportHandlers): void {
     this.#on = on;
     this.#generation++;
     this.setState('connecting');
-    return this.#generation;
   }
 
   /** A new connection attempt in the same run: what the previous one reports is now stale. */
@@ -60,17 +59,11 @@ export class Session {
     this.#on = undefined;
   }
 
-  /** Runs `fn` after `ms` unless generation `g` is stale by then; `end()` clears it. */
-  later(g: number, ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (this.current(g)) fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-
-  /** Like `later`, returning a cancel function (a per-request deadline). */
-  deadline(g: number, ms: number, fn: () => void): () => void {
+  /**
+   * Runs `fn` after `ms` unless generation `g` is stale by then; `end()` clears it. Returns a
+   * cancel function (a request's deadline, a pending retry cut short).
+   */
+  later(g: number, ms: number, fn: () => void): () => void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       if (this.current(g)) fn();

@@ -1,19 +1,11 @@
-import { Backoff } from './backoff.ts';
-import { now, utf8Length } from './clock.ts';
-import { Cursor } from './cursor.ts';
+import type { Attempt } from './attempt.ts';
+import { now } from './clock.ts';
 import { asFeedMessage, asHello, decodeSseData } from './decode.ts';
-import { deliverHello, deliverMessage } from './deliver.ts';
+import { type Connection, Driver } from './driver.ts';
 import { asError } from './errors.ts';
-import { eventSourceOf, resolveOptions } from './options.ts';
-import { Session } from './session.ts';
-import type {
-  ClientOptions,
-  ClientTransport,
-  EventSourceConstructor,
-  EventSourceLike,
-  ResumePoint,
-  TransportHandlers,
-} from './types.ts';
+import { eventSourceOf, type ResolvedOptions } from './options.ts';
+import { StreamRecorder } from './stream.ts';
+import type { ClientOptions, ClientTransport, EventSourceConstructor, FeedMessage } from './types.ts';
 import { feedUrl } from './url.ts';
 
 /**
@@ -23,134 +15,56 @@ import { feedUrl } from './url.ts';
  * backoff, with `after=<cursor>&epoch=<epoch>`, so a restart is answered with a `reset` event.
  */
 export function createSseTransport(options: ClientOptions): ClientTransport {
-  const opts = resolveOptions(options);
-  const session = new Session('sse');
-  const backoff = new Backoff(opts.backoff);
-  let cursor = new Cursor();
-  let EventSourceImpl: EventSourceConstructor | undefined;
-  let source: EventSourceLike | undefined;
+  return new Driver('sse', options, (opts) => {
+    const EventSourceImpl = eventSourceOf(opts);
+    return (attempt) => stream(attempt, opts, EventSourceImpl);
+  });
+}
 
-  const connect = () => {
-    if (!EventSourceImpl) return;
-    const g = session.renew();
-    const url = feedUrl(opts.baseUrl, '/api/sse', cursor.position);
-    const sentAt = now();
-    let opened = false;
-    let es: EventSourceLike;
+/** One attempt: one EventSource, from its opening until its first error. */
+function stream(attempt: Attempt, opts: ResolvedOptions, EventSourceImpl: EventSourceConstructor): Connection {
+  const url = feedUrl(opts.baseUrl, '/api/sse', attempt.position);
+  const wire = new StreamRecorder(attempt, url);
+  const es = new EventSourceImpl(url);
+
+  const onStart = (ev: { data: string }) => {
+    wire.unit('event', ev.data, 0, now());
     try {
-      es = new EventSourceImpl(url);
+      const hello = decodeSseData(ev.data, asHello, 'SSE hello');
+      attempt.healthy();
+      attempt.hello(hello);
+      attempt.setState('open');
     } catch (err) {
-      return drop(asError(err));
+      attempt.error(asError(err));
     }
-    source = es;
-
-    const event = (data: string, messages: number, receivedAt: number) => {
-      if (session.recording) {
-        const bytes = utf8Length(data);
-        session.record({ kind: 'event', sentAt: receivedAt, doneAt: receivedAt, messages, bytes, outcome: 'ok' });
-      }
-    };
-    const onStart = (ev: { data: string }) => {
-      if (!session.current(g)) return;
-      const receivedAt = now();
-      event(ev.data, 0, receivedAt);
-      try {
-        const hello = decodeSseData(ev.data, asHello, 'SSE hello');
-        backoff.reset();
-        deliverHello(session, cursor, hello);
-        session.setState('open');
-      } catch (err) {
-        session.error(asError(err));
-      }
-    };
-
-    es.addEventListener('open', () => {
-      if (!session.current(g)) return;
-      opened = true;
-      session.record({
-        kind: 'open',
-        method: 'GET',
-        url,
-        status: 200,
-        sentAt,
-        doneAt: now(),
-        messages: 0,
-        bytes: 0,
-        outcome: 'ok',
-      });
-    });
-    es.addEventListener('hello', onStart);
-    es.addEventListener('reset', onStart);
-    es.addEventListener('message', (ev) => {
-      if (!session.current(g)) return;
-      const receivedAt = now();
-      event(ev.data, 1, receivedAt);
-      let message: ReturnType<typeof asFeedMessage>;
-      try {
-        message = decodeSseData(ev.data, asFeedMessage, 'SSE message');
-      } catch (err) {
-        return session.error(asError(err));
-      }
-      deliverMessage(session, cursor, message, receivedAt);
-    });
-    es.addEventListener('error', (ev) => {
-      if (!session.current(g)) return;
-      const detail = 'message' in ev && typeof ev.message === 'string' && ev.message ? `: ${ev.message}` : '';
-      if (!opened) {
-        session.record({
-          kind: 'open',
-          method: 'GET',
-          url,
-          ...('code' in ev && typeof ev.code === 'number' ? { status: ev.code } : {}),
-          sentAt,
-          doneAt: now(),
-          messages: 0,
-          bytes: 0,
-          outcome: 'error',
-          error: `could not open the stream${detail}`,
-        });
-      }
-      drop(new Error(opened ? `SSE stream lost${detail}` : `SSE stream could not open${detail}`));
-    });
   };
 
-  /** Closes the current stream and reopens it from the cursor after backoff. */
-  const drop = (err: Error) => {
-    closeSource();
-    session.error(err);
-    session.setState('reconnecting');
-    session.later(session.renew(), backoff.next(), connect);
-  };
-
-  const closeSource = () => {
-    const es = source;
-    source = undefined;
-    if (!es) return;
-    es.close();
-    // The `eventsource` package arms its own reconnect timer just after dispatching `error`;
-    // closing again once that dispatch is over clears it, so no timer outlives the stream.
-    queueMicrotask(() => es.close());
-  };
-
-  const stop = () => {
-    if (!session.running) return;
-    closeSource();
-    session.end();
-  };
+  es.addEventListener('open', () => wire.opened(200));
+  es.addEventListener('hello', onStart);
+  es.addEventListener('reset', onStart);
+  es.addEventListener('message', (ev) => {
+    const receivedAt = now();
+    wire.unit('event', ev.data, 1, receivedAt);
+    let message: FeedMessage;
+    try {
+      message = decodeSseData(ev.data, asFeedMessage, 'SSE message');
+    } catch (err) {
+      return attempt.error(asError(err));
+    }
+    attempt.message(message, receivedAt);
+  });
+  es.addEventListener('error', (ev) => {
+    const detail = 'message' in ev && typeof ev.message === 'string' && ev.message ? `: ${ev.message}` : '';
+    wire.ended(`could not open the stream${detail}`, 'code' in ev && typeof ev.code === 'number' ? ev.code : undefined);
+    attempt.fail(new Error(wire.isOpen ? `SSE stream lost${detail}` : `SSE stream could not open${detail}`));
+  });
 
   return {
-    name: 'sse',
-    get position() {
-      return cursor.position;
+    close() {
+      es.close();
+      // The `eventsource` package arms its own reconnect timer just after dispatching `error`;
+      // closing again once that dispatch is over clears it, so no timer outlives the stream.
+      queueMicrotask(() => es.close());
     },
-    start(from: ResumePoint, on: TransportHandlers) {
-      stop();
-      EventSourceImpl = eventSourceOf(options);
-      cursor = new Cursor(from);
-      backoff.reset();
-      session.begin(on);
-      connect();
-    },
-    stop,
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
+import { Driver } from '../../client/lib/driver.ts';
 import { createTransport, createWsTransport, publishHttp, ServerError } from '../../client/lib/index.ts';
 import type { ClientOptions, ClientTransport, FetchLike } from '../../client/lib/types.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
@@ -229,9 +230,10 @@ for (const name of TRANSPORT_NAMES) {
       await released(name, s);
     });
 
-    it('reconnects by itself after a server restart; a second recovery repeats nothing (socket.io #5419)', async () => {
+    it('reconnects by itself after a server restart; a second recovery repeats nothing (socket.io #5419)', async (ctx) => {
       const feed = new MemoryFeed({ historySize: 100 });
       let server = await serve({}, feed);
+      ctx.after(() => server.close()); // the last one, even if the test fails (an open server would hang the file)
       const port = Number(new URL(server.url).port);
       const t = make(name, clientOptions(server.url));
       const rec = new Recorder();
@@ -258,8 +260,30 @@ for (const name of TRANSPORT_NAMES) {
       await server.close();
     });
 
-    it('detects a restarted server (new epoch) and reports the reset before its messages', async () => {
+    it('reconnects at once when asked, skipping the rest of the backoff', async (ctx) => {
+      ctx.mock.method(Math, 'random', () => 0.99); // every backoff delay is ~59 s
+      const down = await serve();
+      const port = Number(new URL(down.url).port);
+      await down.close();
+      const t = make(name, clientOptions(down.url, { backoff: { initialMs: 60_000, maxMs: 60_000 } }));
+      assert.ok(t instanceof Driver, 'every transport is the driver');
+      const rec = new Recorder();
+      t.start({ after: 0 }, rec);
+      await rec.until(() => rec.states.includes('reconnecting'), 'the refused first attempt');
+      const up = await serve({ port });
+      ctx.after(() => up.close());
+      const [seq] = await publishAll(up.url, ['while backing off']);
+      assert.equal(t.reconnectNow(), true);
+      await rec.until(() => rec.received.length >= 1, 'the message, ~59 s before the backoff would retry');
+      assert.deepEqual(rec.seqs, [seq]);
+      assert.equal(t.reconnectNow(), false, 'nothing to hurry once connected');
+      t.stop();
+      await released(name, up);
+    });
+
+    it('detects a restarted server (new epoch) and reports the reset before its messages', async (ctx) => {
       const first = await serve();
+      ctx.after(() => first.close());
       const port = Number(new URL(first.url).port);
       const oldEpoch = first.feed.epoch;
       const t = make(name, clientOptions(first.url));
@@ -269,6 +293,7 @@ for (const name of TRANSPORT_NAMES) {
       await rec.until(() => rec.received.length >= 2, 'the first messages');
       await first.close();
       const second = await serve({ port });
+      ctx.after(() => second.close());
       await rec.until(() => rec.resets.length >= 1, 'the reset');
       assert.deepEqual(rec.resets, [
         { epoch: second.feed.epoch, cursor: 0, previousEpoch: oldEpoch, previousCursor: 2 },
