@@ -22,12 +22,24 @@ function raw(
   return new Promise((resolve, reject) => {
     const sock = connect(Number(new URL(s.url).port), '127.0.0.1');
     let received = Buffer.alloc(0);
-    sock.on('error', reject);
+    // Bounded: a test that waits for bytes that never come fails instead of hanging the run.
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no complete answer within 10 s; got ${received.toString('latin1').slice(0, 200)}`));
+    }, 10_000);
+    const finish = () => {
+      clearTimeout(timer);
+      resolve({ sock, received });
+    };
+    sock.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     sock.on('data', (d) => {
       received = Buffer.concat([received, d]);
-      if (done(received)) resolve({ sock, received });
+      if (done(received)) finish();
     });
-    sock.on('close', () => resolve({ sock, received }));
+    sock.on('close', finish);
     sock.write(request);
   });
 }
