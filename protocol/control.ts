@@ -9,10 +9,16 @@ import type { TransportName } from './wire.ts';
 export interface FeedSettings {
   /** Generators running: any of ticker, log; empty = a quiet feed. */
   sources: Array<'ticker' | 'log'>;
-  /** Ticker period, ms (50–60 000). */
+  /** Ticker period (its mean, with random timing), ms (100–60 000). */
   tickerIntervalMs: number;
-  /** Log lines a second (0–200). */
+  /** Log lines a second (0–50). */
   logRate: number;
+  /**
+   * `random`: Poisson arrivals at those rates (the default: what real feeds look like, and what
+   * makes a poll wait T/2 on average); `fixed`: a metronome, which locks in phase with a poller
+   * of the same period (every poll then waits the same time), to show that on purpose.
+   */
+  timing: 'random' | 'fixed';
 }
 
 /** `POST /api/burst` body: publish `count` messages in one go (1–1000). */

@@ -16,8 +16,10 @@ export const DEFAULTS = {
   allowedOrigins: [] as string[],
   /** Simulated log lines a second. */
   logRate: 2,
-  /** Ticker period in ms (a value every second, like a stock ticker). */
+  /** Ticker period in ms (a value every second on average, like a stock ticker). */
   tickerIntervalMs: 1000,
+  /** When the generators publish: `random` (Poisson, the default) or `fixed` (a metronome). */
+  sourceTiming: 'random' as 'random' | 'fixed',
   /** Publishes a second per client connection and per IP; 0 = unlimited (the load harness). */
   publishRate: 100,
   /** Largest number of messages one poll/long-poll answer carries. */
@@ -101,13 +103,22 @@ export const DEFAULTS = {
   pageDir: 'dist/page',
 } as const;
 
+/** True when `T` is a union of several types (a choice such as `'random' | 'fixed'`). */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/**
+ * DEFAULTS as values a configuration may hold: numbers and free strings widened, lists
+ * mutable, and a choice between named values (a union of literals) kept as that choice.
+ */
 export type Config = {
   -readonly [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends readonly (infer U)[]
     ? U[]
     : (typeof DEFAULTS)[K] extends number
       ? number
       : (typeof DEFAULTS)[K] extends string
-        ? string
+        ? true extends IsUnion<(typeof DEFAULTS)[K]>
+          ? (typeof DEFAULTS)[K]
+          : string
         : (typeof DEFAULTS)[K];
 };
 
@@ -147,6 +158,11 @@ const VARIABLES = {
     help: 'extra browser origins allowed to publish and open WebSockets',
   },
   logRate: { env: 'LOG_RATE', schema: z.coerce.number().min(0).max(10_000), help: 'simulated log lines a second' },
+  sourceTiming: {
+    env: 'SOURCE_TIMING',
+    schema: z.enum(['random', 'fixed']),
+    help: 'generators publish at random (Poisson) or fixed intervals',
+  },
   publishRate: {
     env: 'PUBLISH_RATE',
     schema: z.coerce.number().min(0).max(1_000_000),

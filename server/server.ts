@@ -83,6 +83,7 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     sources: config.sources,
     tickerIntervalMs: config.tickerIntervalMs,
     logRate: config.logRate,
+    timing: config.sourceTiming,
   });
   const { app, upgrades, transports, control } = createApp({ feed, stats, config, publisher, sources, observer });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());

@@ -34,6 +34,7 @@ export const settingsSchema = z
       .refine((xs) => new Set(xs).size === xs.length, 'sources must not repeat'),
     tickerIntervalMs: z.number().int().min(100).max(60_000),
     logRate: z.number().min(0).max(50),
+    timing: z.enum(['random', 'fixed']),
   })
   .partial()
   .strict();
@@ -82,7 +83,7 @@ export function mountControl(router: Router, deps: ControlDeps): MountedControl 
   };
   const current = (): FeedSettings => {
     const s = sources.settings;
-    return { sources: [...s.sources], tickerIntervalMs: s.tickerIntervalMs, logRate: s.logRate };
+    return { sources: [...s.sources], tickerIntervalMs: s.tickerIntervalMs, logRate: s.logRate, timing: s.timing };
   };
 
   router.get('/api/settings', (ctx) => {

@@ -21,34 +21,68 @@ const STATUSES = [200, 200, 200, 201, 204, 304, 404, 500];
 /** Deterministic-enough pseudo-random choice (Math.random is fine for a demo feed). */
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
 
-/** Publishes a ticker value every `intervalMs`. */
-export function startTicker(feed: Feed, intervalMs: number): RunningSource {
+/**
+ * When a generator publishes: `random` is a Poisson process (independent gaps drawn from an
+ * exponential distribution of the given mean), `fixed` a metronome. A fixed source and a
+ * fixed-interval poller of the same period lock in phase: every poll then waits the same time,
+ * and the lesson "a poll waits half an interval on average" cannot be seen. Random arrivals
+ * are what real feeds look like, and what the load experiments publish; `fixed` stays for
+ * showing the phase lock on purpose.
+ */
+export type SourceTiming = 'random' | 'fixed';
+
+/** The next gap of a schedule with mean `meanMs`; `random` is injectable for tests. */
+export function nextGap(meanMs: number, timing: SourceTiming, random: () => number = Math.random): number {
+  if (timing === 'fixed') return meanMs;
+  // Inverse-transform sampling of the exponential distribution; 1 - random() is in (0, 1].
+  return -Math.log(1 - random()) * meanMs;
+}
+
+/** Calls `fn` on the schedule until the returned stop function is called. */
+function schedule(meanMs: number, timing: SourceTiming, fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const next = () => {
+    timer = setTimeout(
+      () => {
+        if (stopped) return;
+        fn();
+        next();
+      },
+      nextGap(meanMs, timing),
+    );
+    timer.unref();
+  };
+  next();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Publishes a ticker value every `intervalMs` (on average, with random timing). */
+export function startTicker(feed: Feed, intervalMs: number, timing: SourceTiming = 'random'): RunningSource {
   const prices = new Map<string, number>(SYMBOLS.map((s) => [s, 100]));
-  const timer = setInterval(() => {
+  const stop = schedule(intervalMs, timing, () => {
     const symbol = pick(SYMBOLS);
     const before = prices.get(symbol) ?? 100;
     const price = Math.max(1, Math.round(before * (1 + (Math.random() - 0.5) / 50) * 100) / 100);
     prices.set(symbol, price);
     const body: TickerBody = { symbol, price, change: Math.round((price - before) * 100) / 100 };
     void feed.publish({ source: 'ticker', body });
-  }, intervalMs);
-  timer.unref();
-  return { name: 'ticker', stop: () => clearInterval(timer) };
+  });
+  return { name: 'ticker', stop };
 }
 
-/** Publishes `rate` simulated access-log lines a second (0 = none). */
-export function startLog(feed: Feed, rate: number): RunningSource {
+/** Publishes `rate` simulated access-log lines a second (0 = none; on average, with random timing). */
+export function startLog(feed: Feed, rate: number, timing: SourceTiming = 'random'): RunningSource {
   if (rate <= 0) return { name: 'log', stop: () => {} };
-  const timer = setInterval(
-    () => {
-      const ms = Math.round(Math.random() * 120);
-      const line = `${new Date().toISOString()} ${pick(LEVELS)} api ${pick(ROUTES)} ${pick(STATUSES)} ${ms}ms`;
-      void feed.publish({ source: 'log', body: line });
-    },
-    Math.max(1, 1000 / rate),
-  );
-  timer.unref();
-  return { name: 'log', stop: () => clearInterval(timer) };
+  const stop = schedule(1000 / rate, timing, () => {
+    const ms = Math.round(Math.random() * 120);
+    const line = `${new Date().toISOString()} ${pick(LEVELS)} api ${pick(ROUTES)} ${pick(STATUSES)} ${ms}ms`;
+    void feed.publish({ source: 'log', body: line });
+  });
+  return { name: 'log', stop };
 }
 
 /** What the generators of a feed run with; changeable while the server runs (`PUT /api/settings`). */
@@ -56,6 +90,7 @@ export interface SourceSettings {
   sources: ReadonlyArray<'ticker' | 'log'>;
   tickerIntervalMs: number;
   logRate: number;
+  timing: SourceTiming;
 }
 
 /**
@@ -84,7 +119,9 @@ export class SourceSet {
     this.stop();
     this.#settings = { ...settings, sources: [...settings.sources] };
     this.#running = this.#settings.sources.map((name) =>
-      name === 'ticker' ? startTicker(this.#feed, settings.tickerIntervalMs) : startLog(this.#feed, settings.logRate),
+      name === 'ticker'
+        ? startTicker(this.#feed, settings.tickerIntervalMs, settings.timing)
+        : startLog(this.#feed, settings.logRate, settings.timing),
     );
   }
 

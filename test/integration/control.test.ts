@@ -32,6 +32,7 @@ describe('control routes', () => {
       ['unknown field', { tickerIntervalMs: 1000, rate: 5 }],
       ['not an object', [1, 2]],
       ['a string number', { logRate: '5' }],
+      ['unknown timing', { timing: 'jittery' }],
     ];
     for (const [name, body] of BAD) {
       it(`refuses ${name} with 400 INVALID_SETTINGS and changes nothing`, async () => {
@@ -58,7 +59,7 @@ describe('control routes', () => {
       const head = server.feed.head;
       const res = await send('PUT', '/api/settings', { sources: ['ticker'], tickerIntervalMs: 100 });
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 100, logRate: 2 });
+      assert.deepEqual(await res.json(), { sources: ['ticker'], tickerIntervalMs: 100, logRate: 2, timing: 'random' });
       await waitFor(() => server.feed.head - head >= 3, 10_000, 'three ticks');
       await send('PUT', '/api/settings', { sources: [] });
       const stopped = server.feed.head;
