@@ -54,10 +54,15 @@ function toHttpError(err: unknown): {
   return { status, code, message, headers: {} };
 }
 
-/** A client closing its socket mid-stream (SSE, a held request) is normal, not an error. */
+/**
+ * A client closing its socket mid-stream (SSE, a held request), or cut for not reading, is
+ * normal, not an error: nothing to log (a line each, stack and all, would cost more than the cut).
+ */
 function clientWentAway(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_PEER_STALLED'
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { STREAM_PAGE } from '../feed/follow.ts';
 import { parseAfter, parseEpoch } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
 import { abandon } from './shared/abandon.ts';
+import { writeCoalesced } from './shared/coalesce.ts';
 import { type FlowSink, flowFollow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
 import type { Transport } from './transport.ts';
@@ -67,7 +68,7 @@ class SseStream implements FlowSink {
   #send(framed: Buffer | string, bare: () => Buffer | string): boolean {
     const socket = this.#res.socket;
     if (this.#gone || !socket || !socket.writable) return false;
-    socket.write(this.#chunked ? framed : bare());
+    writeCoalesced(socket, this.#chunked ? framed : bare());
     return true;
   }
 

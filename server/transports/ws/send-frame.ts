@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { headerSizeOf, OPCODE } from '../../../protocol/ws-frame.ts';
+import { writeCoalesced } from '../shared/coalesce.ts';
 
 /**
  * Sends a prebuilt, complete, unmasked final frame (see `wsMessageFrame`). The fan-out's hot
@@ -23,7 +24,7 @@ export function sendFrame(ws: WebSocket, frame: Buffer): boolean {
     // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
     if (!socket.writable) return false;
     if (ws.extensions === '') {
-      socket.write(frame);
+      writeCoalesced(socket, frame);
       return true;
     }
   }
