@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { spawnServer } from '../support/child.ts';
 
@@ -41,6 +42,23 @@ describe('server/main.ts', () => {
     } finally {
       first.proc.kill('SIGKILL');
     }
+  });
+});
+
+describe('server/main.ts with its stdout closed', () => {
+  it('still shuts down gracefully on SIGTERM (exit 0, not the deadline or the watchdog)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--sources', 'none'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // As `… | head -1`: the reader of stdout goes away after the first line.
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    await new Promise((r) => setTimeout(r, 200)); // lines written now hit the closed pipe
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    assert.equal(signal, null);
+    assert.equal(code, 0);
   });
 });
 
