@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { type Config, DEFAULTS } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { SourceSet } from './feed/sources.ts';
@@ -87,7 +87,8 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   });
   const { app, upgrades, transports, control } = createApp({ feed, stats, config, publisher, sources, observer });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());
-  if (maxConnections !== config.maxConnections) {
+  // Said when a configured cap is lowered; the default is simply fitted to the machine.
+  if (maxConnections !== config.maxConnections && config.maxConnections !== DEFAULTS.maxConnections) {
     log.warn(
       { event: 'connection-cap-lowered', configured: config.maxConnections, cap: maxConnections },
       `MAX_CONNECTIONS lowered to ${maxConnections}: the open-file limit would refuse connections first`,
