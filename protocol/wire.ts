@@ -48,6 +48,11 @@ export interface Hello {
   cursor: number;
   /** Present when the requested cursor could not be honoured (foreign epoch, evicted, ahead). */
   reset?: true;
+  /**
+   * The instance serving the stream (the server's `INSTANCE_ID`): behind a load balancer, which
+   * of several servers on one shared feed this connection reached. Absent from older servers.
+   */
+  instance?: string;
 }
 
 /** Frames the server sends on `/ws`. */

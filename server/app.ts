@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): PushraceApp {
 
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ok: true, epoch: feed.epoch, head: feed.head };
+    ctx.body = { ok: true, epoch: feed.epoch, head: feed.head, instance: config.instance };
   });
 
   router.get('/api/stats', (ctx) => {

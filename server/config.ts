@@ -97,6 +97,12 @@ export const DEFAULTS = {
   /** PEM certificate and key files: when both are set the server speaks https and wss. */
   tlsCert: '',
   tlsKey: '',
+  /**
+   * The name this server gives itself in every answer (`X-Pushrace-Instance`, `/healthz`, the
+   * WebSocket and SSE hello), so a client behind a load balancer can see which instance served
+   * it; empty = a random one at start (`w1`, `w2`… for cluster workers).
+   */
+  instance: '',
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: 'info',
   /** Where the built dashboard lives. */
@@ -213,6 +219,11 @@ const VARIABLES = {
     env: 'MAX_BUFFERED_BYTES',
     schema: int(1024 * 1024, 64 * 1024 * 1024 * 1024),
     help: 'send-buffer bytes all paused readers together; beyond: the slowest is cut',
+  },
+  instance: {
+    env: 'INSTANCE_ID',
+    schema: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, '1-32 characters of [A-Za-z0-9_.-]'),
+    help: 'the name this instance gives in every answer; default: random',
   },
   publishToken: {
     env: 'PUBLISH_TOKEN',

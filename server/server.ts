@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -8,7 +9,7 @@ import { type Config, DEFAULTS } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { MemoryFeed } from './feed/memory-feed.ts';
 import { SourceSet } from './feed/sources.ts';
-import { abortHandshake } from './http/error-response.ts';
+import { abortHandshake, instanceHeader } from './http/error-response.ts';
 import { createFrontDoor, pathOf } from './http/front-door.ts';
 import { ConnectionLimiter, connectionCap, openFileLimit } from './http/limits.ts';
 import { originAllowed } from './http/origin.ts';
@@ -36,6 +37,11 @@ export interface RunningServer {
    * WebSockets closed with 1001, then the remaining sockets closed.
    */
   close(): Promise<void>;
+}
+
+/** A short random instance name, when none is configured: `i-` and 4 hex characters. */
+function newInstanceId(): string {
+  return `i-${randomBytes(2).toString('hex')}`;
 }
 
 /** Which transport a request belongs to, for the socket meter: by path alone. */
@@ -68,7 +74,8 @@ function createHttpServer(config: Config, handler: Handler): { server: Server | 
  * Starts the server: feed → app → HTTP(S) server → meter → limits → upgrade routing →
  * sources → listen. `feed` defaults to a new in-memory feed of `config.historySize` messages.
  */
-export async function startServer(config: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
+export async function startServer(given: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
+  const config: Config = { ...given, instance: given.instance || newInstanceId() };
   const stats = new Stats();
   const observer = createObserver(stats, config.logLevel);
   const { log } = observer;
@@ -97,7 +104,9 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const limiter = new ConnectionLimiter(maxConnections, config.maxConnectionsPerIp);
   const front = createFrontDoor(config, limiter, observer);
   const koa = app.callback();
+  const named = instanceHeader(config.instance);
   const { server, tls } = createHttpServer(config, (req, res) => {
+    res.setHeader('X-Pushrace-Instance', config.instance);
     if (!front.request(req, res)) void koa(req, res);
   });
   // Caps count every TCP connection at accept, before any TLS handshake.
@@ -121,10 +130,11 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     socket.on('error', () => socket.destroy());
     if (front.upgrade(req, socket)) return;
     const handler = upgrades.get(pathOf(req.url));
-    if (!handler) return abortHandshake(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`);
+    if (!handler) return abortHandshake(socket, 'NOT_FOUND', `no WebSocket endpoint at ${pathOf(req.url)}`, named);
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
       observer.violation('forbidden_origin', { ip: req.socket.remoteAddress, origin: req.headers.origin });
-      return abortHandshake(socket, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not open a WebSocket here`);
+      const message = `Origin ${req.headers.origin} may not open a WebSocket here`;
+      return abortHandshake(socket, 'FORBIDDEN_ORIGIN', message, named);
     }
     handler(req, socket, head);
   });
@@ -134,10 +144,10 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
     if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       observer.violation('too_many_headers', { ip: (socket as Socket).remoteAddress });
-      return abortHandshake(socket, 'HEADERS_TOO_LARGE');
+      return abortHandshake(socket, 'HEADERS_TOO_LARGE', undefined, named);
     }
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return abortHandshake(socket, 'REQUEST_TIMEOUT');
-    abortHandshake(socket, 'BAD_REQUEST');
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return abortHandshake(socket, 'REQUEST_TIMEOUT', undefined, named);
+    abortHandshake(socket, 'BAD_REQUEST', undefined, named);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -154,7 +164,10 @@ export async function startServer(config: Config, opts: { feed?: Feed } = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   // `address`, not `url`: the logger redacts every `url` field (request URLs can carry tokens).
-  log.info({ event: 'listening', address: url, epoch: feed.epoch, tls, sources: config.sources }, `serving ${url}`);
+  log.info(
+    { event: 'listening', address: url, epoch: feed.epoch, instance: config.instance, tls, sources: config.sources },
+    `serving ${url}`,
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -32,7 +32,10 @@ export function asFeedMessage(x: unknown, what = 'message'): FeedMessage {
 /** The start of a stream (SSE hello/reset data, the WS hello frame minus its type). */
 export function asHello(x: unknown, what = 'hello'): Hello {
   if (isObj(x) && typeof x.epoch === 'string' && isSeq(x.cursor)) {
-    return x.reset === true ? { epoch: x.epoch, cursor: x.cursor, reset: true } : { epoch: x.epoch, cursor: x.cursor };
+    const hello: Hello = { epoch: x.epoch, cursor: x.cursor };
+    if (x.reset === true) hello.reset = true;
+    if (typeof x.instance === 'string') hello.instance = x.instance;
+    return hello;
   }
   throw new Error(`pushrace: malformed ${what}: ${JSON.stringify(x)?.slice(0, 80)}`);
 }
@@ -41,7 +44,7 @@ export function asHello(x: unknown, what = 'hello'): Hello {
 export function decodeReadResponse(text: string): ReadResponse {
   const x = parseJson(text, 'read answer');
   if (!isObj(x) || !Array.isArray(x.messages)) throw new Error(`pushrace: malformed read answer: ${text.slice(0, 80)}`);
-  const hello = asHello(x, 'read answer');
+  const { instance: _, ...hello } = asHello(x, 'read answer');
   const messages = x.messages.map((m) => asFeedMessage(m));
   return hello.reset ? { ...hello, messages, reset: true } : { epoch: hello.epoch, cursor: hello.cursor, messages };
 }

@@ -50,6 +50,7 @@ export class ReadRequests {
     const cancelDeadline = attempt.later(deadlineMs, () =>
       controller.abort(new Error(`no answer from ${url} within ${deadlineMs} ms`)),
     );
+    let instance: string | undefined;
     const finish = (outcome: ReadOutcome, status: number | undefined, text: string) => {
       cancelDeadline();
       if (!attempt.live || this.#inflight !== inflight) return;
@@ -75,6 +76,7 @@ export class ReadRequests {
                 ? 'timeout'
                 : 'error',
           ...(outcome.kind === 'error' ? { error: outcome.error.message } : {}),
+          ...(instance === undefined ? {} : { instance }),
         });
       }
       done(outcome);
@@ -86,6 +88,7 @@ export class ReadRequests {
       try {
         const res = await this.#fetch(url, { signal: controller.signal });
         status = res.status;
+        instance = res.headers?.get('x-pushrace-instance') ?? undefined;
         text = await res.text();
         const receivedAt = now();
         if (res.status === 204) return [{ kind: 'timeout' }, status, text];

@@ -28,13 +28,15 @@ function stream(attempt: Attempt, opts: ResolvedOptions, EventSourceImpl: EventS
   const es = new EventSourceImpl(url);
 
   const onStart = (ev: { data: string }) => {
-    wire.unit('event', ev.data, 0, now());
+    const at = now();
     try {
       const hello = decodeSseData(ev.data, asHello, 'SSE hello');
+      wire.unit('event', ev.data, 0, at, hello.instance);
       attempt.healthy();
       attempt.hello(hello);
       attempt.setState('open');
     } catch (err) {
+      wire.unit('event', ev.data, 0, at);
       attempt.error(asError(err));
     }
   };

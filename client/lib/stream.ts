@@ -39,10 +39,22 @@ export class StreamRecorder {
     this.#attempt.record(this.#opening('error', status, error));
   }
 
-  /** One unit of `text` carrying `messages` feed messages, received or sent `at`. */
-  unit(kind: StreamUnit, text: string, messages: number, at: number): void {
+  /**
+   * One unit of `text` carrying `messages` feed messages, received or sent `at`; a hello names
+   * the `instance` serving the stream.
+   */
+  unit(kind: StreamUnit, text: string, messages: number, at: number, instance?: string): void {
     if (!this.#attempt.recording) return;
-    this.#attempt.record({ kind, sentAt: at, doneAt: at, messages, bytes: utf8Length(text), outcome: 'ok' });
+    const r: Omit<RequestRecord, 'transport'> = {
+      kind,
+      sentAt: at,
+      doneAt: at,
+      messages,
+      bytes: utf8Length(text),
+      outcome: 'ok',
+    };
+    if (instance !== undefined) r.instance = instance;
+    this.#attempt.record(r);
   }
 
   #opening(outcome: 'ok' | 'error', status?: number, error?: string): Omit<RequestRecord, 'transport'> {

@@ -96,6 +96,11 @@ export interface RequestRecord {
   outcome: RequestOutcome;
   /** What went wrong, when `outcome` is `error`. */
   error?: string;
+  /**
+   * The server instance that answered: an HTTP answer's `X-Pushrace-Instance` header, a
+   * stream's hello. Behind a load balancer it shows which of several servers each exchange hit.
+   */
+  instance?: string;
 }
 
 /**
@@ -148,6 +153,8 @@ export interface PublishingTransport extends ClientTransport {
 export interface ResponseLike {
   readonly status: number;
   readonly ok: boolean;
+  /** Response headers (read for `X-Pushrace-Instance`); optional so a minimal double fits. */
+  readonly headers?: { get(name: string): string | null };
   text(): Promise<string>;
 }
 

@@ -71,7 +71,8 @@ class Socket implements Connection {
         wire.unit('frame-in', ev.data, 0, receivedAt);
         return attempt.error(asError(err));
       }
-      wire.unit('frame-in', ev.data, frame.type === 'message' ? 1 : 0, receivedAt);
+      const instance = frame.type === 'hello' ? frame.hello.instance : undefined;
+      wire.unit('frame-in', ev.data, frame.type === 'message' ? 1 : 0, receivedAt, instance);
       this.#onFrame(frame, receivedAt);
     });
     ws.addEventListener('error', (ev) => {

@@ -28,6 +28,11 @@ export const ERROR_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+/** The header naming the instance that answered, on every answer (see `Config.instance`). */
+export function instanceHeader(instance: string): Record<string, string> {
+  return { 'X-Pushrace-Instance': instance };
+}
+
 /**
  * Refuses on a raw socket and closes it: a complete HTTP/1.1 answer with the JSON error body
  * and `Connection: close`, then the socket is destroyed once written. For sockets that have

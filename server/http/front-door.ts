@@ -6,7 +6,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { Violation } from '../observe/metrics.ts';
 import type { Observer } from '../observe/observer.ts';
 import { bearerToken, needsToken, tokenMatches } from './access.ts';
-import { abortHandshake, sendError } from './error-response.ts';
+import { abortHandshake, instanceHeader, sendError } from './error-response.ts';
 import { hostAllowed } from './host.ts';
 import type { ConnectionLimiter } from './limits.ts';
 
@@ -122,7 +122,7 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
       const refused = refusal(req) ?? badHandshake(req);
       if (!refused) return false;
       violation(refused.kind, req);
-      abortHandshake(socket, refused.code, refused.message, refused.headers);
+      abortHandshake(socket, refused.code, refused.message, { ...instanceHeader(config.instance), ...refused.headers });
       return true;
     },
   };

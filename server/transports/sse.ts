@@ -12,9 +12,13 @@ import { type FlowSink, flowFollow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
 import type { Transport } from './transport.ts';
 
-/** The first event of a stream: `hello`, or `reset` when the cursor could not be honoured. */
-function startEvent(h: Hello, retryMs: number): string {
-  return `retry: ${retryMs}\nid: ${h.cursor}\nevent: ${h.reset ? 'reset' : 'hello'}\ndata: ${JSON.stringify(h)}\n\n`;
+/**
+ * The first event of a stream: `hello`, or `reset` when the cursor could not be honoured; its
+ * data names the instance serving the stream.
+ */
+function startEvent(h: Hello, retryMs: number, instance: string): string {
+  const data = JSON.stringify({ ...h, instance });
+  return `retry: ${retryMs}\nid: ${h.cursor}\nevent: ${h.reset ? 'reset' : 'hello'}\ndata: ${data}\n\n`;
 }
 
 /** The comment that keeps idle proxies from closing a quiet stream. */
@@ -97,8 +101,8 @@ class SseStream implements FlowSink {
 
   start(h: Hello, first: boolean): void {
     // A resume after a pause only speaks when it is a reset: a plain `reset` event.
-    const retry = this.#shared.config.sseRetryMs;
-    this.#write(first ? startEvent(h, retry) : startEvent({ ...h, reset: true }, retry));
+    const { sseRetryMs, instance } = this.#shared.config;
+    this.#write(first ? startEvent(h, sseRetryMs, instance) : startEvent({ ...h, reset: true }, sseRetryMs, instance));
   }
 
   message(m: FeedMessage): void {

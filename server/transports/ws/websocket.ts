@@ -8,7 +8,7 @@ import { wsMessageFrame } from '../../feed/encode.ts';
 import type { Feed } from '../../feed/feed.ts';
 import { STREAM_PAGE } from '../../feed/follow.ts';
 import { tokenMatches } from '../../http/access.ts';
-import { abortHandshake } from '../../http/error-response.ts';
+import { abortHandshake, instanceHeader } from '../../http/error-response.ts';
 import { parseAfter, parseEpoch } from '../../http/query.ts';
 import { TokenBucket } from '../../publish/rate-limit.ts';
 import { abandon } from '../shared/abandon.ts';
@@ -104,7 +104,7 @@ class WsConnection implements FlowSink, FrameHost {
   // ---- FlowSink: the feed going out ----
 
   start(hello: Hello): void {
-    this.reply({ type: 'hello', ...hello });
+    this.reply({ type: 'hello', ...hello, instance: this.#shared.config.instance });
   }
 
   message(m: FeedMessage): void {
@@ -176,6 +176,8 @@ export const websocket: Transport = {
       clientTracking: true,
     };
     const wss = new WebSocketServer(options);
+    // The 101 names the instance too, like every other answer.
+    wss.on('headers', (headers: string[]) => headers.push(`X-Pushrace-Instance: ${config.instance}`));
     const heartbeat = startHeartbeat(wss, config.wsHeartbeatMs, () => {
       log.info({ event: 'dead-peer', transport: 'ws' }, 'no pong within two heartbeats; terminated');
     });
@@ -183,11 +185,12 @@ export const websocket: Transport = {
 
     upgrade(this.path, (req, socket, head) => {
       const query = upgradeQuery(req);
-      if (!('from' in query)) return abortHandshake(socket, query.code, query.message);
+      const named = instanceHeader(config.instance);
+      if (!('from' in query)) return abortHandshake(socket, query.code, query.message, named);
       const { from, token } = query;
       if (token !== undefined && !tokenMatches(token, config.publishToken)) {
         observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
-        return abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid');
+        return abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid', named);
       }
       const peer: Peer = {
         ip: req.socket.remoteAddress ?? 'unknown',
