@@ -101,11 +101,23 @@ export interface TransportStats {
   bytesOut: ByteSplit;
 }
 
-/** `GET /api/stats`. `other` is everything on the server's sockets that is not a transport. */
+/** Requests and bytes of one endpoint (a request path), counted from the sockets. */
+export interface EndpointStats {
+  requests: number;
+  bytesIn: ByteSplit;
+  bytesOut: ByteSplit;
+}
+
+/**
+ * `GET /api/stats`. `other` is everything on the server's sockets that is not a transport.
+ * `endpoints` splits each transport's requests and bytes by the path they came to (a
+ * transport may serve several: `/ws`, `/ws/chat`, …); a transport's figures are their sums.
+ */
 export interface StatsResponse {
   epoch: string;
   head: number;
   since: number;
   transports: Record<TransportName, TransportStats>;
-  other: { requests: number; bytesIn: ByteSplit; bytesOut: ByteSplit };
+  endpoints: Record<string, EndpointStats & { transport: TransportName }>;
+  other: EndpointStats;
 }

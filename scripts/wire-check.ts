@@ -99,7 +99,8 @@ async function run(name: TransportName, dir: string) {
   await done;
   client.stop();
   await server.close();
-  const t: TransportStats = server.stats.transports[name];
+  const counts = server.stats.counts();
+  const t: TransportStats = counts.transports[name];
   let wire: { toServer: number; fromServer: number } | undefined;
   if (capture) {
     await new Promise((r) => setTimeout(r, 500));
@@ -107,7 +108,7 @@ async function run(name: TransportName, dir: string) {
     await new Promise((r) => capture.once('exit', r));
     wire = captured(file, port);
   }
-  return { name, t, other: server.stats.other, wire };
+  return { name, t, other: counts.other, wire };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pushrace-wire-'));

@@ -120,18 +120,22 @@ export function createApp(deps: AppDeps): PushraceApp {
   const control = mountControl(router, { feed, stats, config, sources });
 
   const budget = new SendBudget(config.maxBufferedBytes);
-  const transports = TRANSPORTS.map((t) =>
-    t.mount({
+  const transports = TRANSPORTS.map((t) => {
+    stats.endpoint(t.name, t.path);
+    return t.mount({
       router,
-      upgrade: (path, handler) => upgrades.set(path, handler),
+      upgrade: (path, handler) => {
+        stats.endpoint(t.name, path);
+        upgrades.set(path, handler);
+      },
       feed,
       config,
       counters: stats.transports[t.name],
       publisher,
       observer,
       budget,
-    }),
-  );
+    });
+  });
 
   app.use(router.routes());
   app.use(

@@ -14,11 +14,10 @@ import { createFrontDoor, pathOf } from './http/front-door.ts';
 import { ConnectionLimiter, connectionCap, openFileLimit } from './http/limits.ts';
 import { originAllowed } from './http/origin.ts';
 import { meterServer } from './metering/meter-server.ts';
-import type { MeterKey } from './metering/socket-meter.ts';
+import type { Classify } from './metering/socket-meter.ts';
 import { createObserver, type Observer } from './observe/observer.ts';
 import { Stats } from './observe/stats.ts';
 import { createPublisher } from './publish/publish.ts';
-import { TRANSPORTS } from './transports/index.ts';
 
 /** A listening pushrace server and the handles tests and the harness need. */
 export interface RunningServer {
@@ -44,10 +43,12 @@ function newInstanceId(): string {
   return `i-${randomBytes(2).toString('hex')}`;
 }
 
-/** Which transport a request belongs to, for the socket meter: by path alone. */
-export function classify(method: string, path: string): MeterKey {
-  for (const t of TRANSPORTS) if (t.path === path && method === 'GET') return t.name;
-  return 'other';
+/**
+ * Where the socket meter counts a request: the endpoint its path was registered as by a
+ * transport (every transport request is a GET), or `other`.
+ */
+export function classifier(stats: Stats): Classify {
+  return (method, path) => (method === 'GET' ? stats.endpointAt(path) : stats.other);
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -113,7 +114,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   server.on('connection', (socket: Socket) => limiter.admit(socket));
   // TLS: the plaintext sockets carry the HTTP, and are the ones the meter reads.
   const connectionEvent = tls ? 'secureConnection' : 'connection';
-  const meter = meterServer(server, stats, classify, connectionEvent);
+  const meter = meterServer(server, stats, classifier(stats), connectionEvent);
   // Responses not finished yet: close() waits for these, then drops every socket left (idle
   // keep-alives, and sockets that connected but never sent a request).
   let inFlight = 0;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import type { ByteSplit, TransportName } from '../../protocol/wire.ts';
+import type { ByteSplit, EndpointStats, TransportName } from '../../protocol/wire.ts';
 import { type InspectedRequest, SocketInspector } from '../inspect/wire-log.ts';
-import type { Stats } from '../observe/stats.ts';
+import type { Endpoint, Stats } from '../observe/stats.ts';
 import type { HeadMemo } from './head-memo.ts';
 import { type ParsedRequest, type ParsedResponse, RequestFramer, ResponseFramer } from './http-framer.ts';
 import type { Part } from './http1-framer.ts';
@@ -9,10 +9,10 @@ import { QueuedRuns } from './queued-runs.ts';
 import { bytesOf, plainString, undelivered } from './socket-bytes.ts';
 import { WsFramer } from './ws-framer.ts';
 
-/** The bucket a request's bytes are counted in: a transport, or `other` for everything else. */
-export type MeterKey = TransportName | 'other';
+/** Where a request's bytes are counted: a transport's endpoint, or `other` (see `Stats`). */
+export type MeterKey = Endpoint;
 
-/** Maps a request to its bucket by method and path (the path without its query string). */
+/** Maps a request to its endpoint by method and path (the path without its query string). */
 export type Classify = (method: string, path: string) => MeterKey;
 
 /** What every socket meter of one server shares: its framers' options. */
@@ -29,6 +29,7 @@ export interface MeterOptions {
  * inspect tag its answer is captured under.
  */
 interface RequestTag extends InspectedRequest {
+  endpoint: MeterKey;
   upgrade: boolean;
 }
 
@@ -63,12 +64,12 @@ export class SocketMeter {
   #req: RequestFramer | null;
   #res: ResponseFramer<RequestTag> | null;
   /** Bucket of the latest request, and the transport whose gauge counts this socket. */
-  #key: MeterKey = 'other';
+  #key: MeterKey;
   #gauge: TransportName | null = null;
   /** Bucket of the response being written; before the first one, the latest request's. */
   #outKey: MeterKey | null = null;
   /** Bucket of the upgraded connection (or of the upgrade request awaiting its answer). */
-  #wsKey: MeterKey = 'other';
+  #wsKey: MeterKey;
   #inMode = IN_HTTP;
   #outWs = false;
   #wsIn: WsFramer | null = null;
@@ -93,6 +94,8 @@ export class SocketMeter {
     this.#socket = socket;
     this.#stats = stats;
     this.#classify = classify;
+    this.#key = stats.other;
+    this.#wsKey = stats.other;
     this.#onGone = onGone;
     this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
     this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
@@ -151,7 +154,7 @@ export class SocketMeter {
   /** Lets the socket go without reconciling (the meter is stopping). */
   detach(): void {
     this.#restore();
-    this.#moveGauge('other');
+    this.#moveGauge(this.#stats.other);
   }
 
   #inspector(): SocketInspector {
@@ -159,13 +162,13 @@ export class SocketMeter {
     return this.#inspect;
   }
 
-  #bucket(key: MeterKey): { requests: number; bytesIn: ByteSplit; bytesOut: ByteSplit } {
-    return key === 'other' ? this.#stats.other : this.#stats.transports[key];
+  #bucket(key: MeterKey): EndpointStats {
+    return key.counters;
   }
 
   #moveGauge(key: MeterKey): void {
     if (this.#gauge !== null) this.#stats.transports[this.#gauge].connections--;
-    this.#gauge = key === 'other' ? null : key;
+    this.#gauge = key.transport;
     if (this.#gauge !== null) this.#stats.transports[this.#gauge].connections++;
   }
 
@@ -216,7 +219,12 @@ export class SocketMeter {
         this.#bucket(key).requests++;
         this.#moveGauge(key);
         this.#key = key;
-        const tag: RequestTag = { key, upgrade: item.isUpgrade, inspect: item.inspect };
+        const tag: RequestTag = {
+          endpoint: key,
+          key: key.transport ?? 'other',
+          upgrade: item.isUpgrade,
+          inspect: item.inspect,
+        };
         this.#lastRequest = tag;
         res.expect(item.method, tag);
         const text = req.heads[head++];
@@ -282,7 +290,7 @@ export class SocketMeter {
         this.#addOut(this.#outKey ?? this.#key, item.part, item.bytes);
       } else if (item.event === 'response') {
         answering = item.tag;
-        this.#outKey = item.tag?.key ?? this.#key;
+        this.#outKey = item.tag?.endpoint ?? this.#key;
         if (item.status >= 200 && item.tag?.upgrade && this.#inMode === IN_PENDING) this.#settleUpgrade(false);
       } else {
         this.#outWs = true;
@@ -341,7 +349,7 @@ export class SocketMeter {
     }
 
     this.#restore();
-    this.#moveGauge('other');
+    this.#moveGauge(this.#stats.other);
     this.#onGone();
   }
 }

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { StdoutLog } from './stdout-log.ts';
 
 export type { Logger } from 'pino';
 
@@ -18,7 +19,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
   };
   // Tests pass a stream to read the lines back; the server writes to stdout.
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? new StdoutLog());
 }
 
 /** A logger that writes nothing: for apps built without a server (unit tests). */

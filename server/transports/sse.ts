@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { FeedMessage, Hello, TransportStats } from '../../protocol/wire.ts';
+import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import { httpChunk, sseMessageChunk } from '../feed/encode.ts';
 import { STREAM_PAGE } from '../feed/follow.ts';
 import { parseAfter, parseEpoch } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
+import type { TransportCounters } from '../observe/stats.ts';
 import { abandon } from './shared/abandon.ts';
 import { writeCoalesced } from './shared/coalesce.ts';
 import { type FlowSink, flowFollow } from './shared/flow.ts';
@@ -27,7 +28,7 @@ const HEARTBEAT = ': heartbeat\n\n';
 /** What every stream of the transport shares. */
 interface Shared {
   config: Config;
-  counters: TransportStats;
+  counters: TransportCounters;
   observer: Observer;
   open: Set<SseStream>;
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
-import type { TransportName, TransportStats } from '../../protocol/wire.ts';
+import type { TransportName } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import type { Feed } from '../feed/feed.ts';
 import type { Observer } from '../observe/observer.ts';
+import type { TransportCounters } from '../observe/stats.ts';
 import type { Publisher } from '../publish/publish.ts';
 import type { SendBudget } from './shared/send-budget.ts';
 
@@ -20,12 +21,12 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export interface TransportHost {
   /** Koa router for HTTP transports (poll, long-poll, sse). */
   readonly router: Router;
-  /** Registers an upgrade handler for a path (ws). */
+  /** Registers an upgrade handler for a path (ws); the meter counts that path as this transport's. */
   upgrade(path: string, handler: UpgradeHandler): void;
   readonly feed: Feed;
   readonly config: Config;
   /** This transport's counters: it owns held, emptyResponses, timeouts and delivered. */
-  readonly counters: TransportStats;
+  readonly counters: TransportCounters;
   /** Validating, rate-limited publishing shared with POST /api/messages. */
   readonly publisher: Publisher;
   /** Structured log and metrics: connects, disconnects, violations, drops, close codes. */

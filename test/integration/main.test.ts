@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { spawnServer } from '../support/child.ts';
+import WebSocket from 'ws';
+import { SERVING, spawnServer } from '../support/child.ts';
 
 /** Runs `server/main.ts` to its end with `args` (bounded) and returns what it said. */
 function runMain(args: string[], env: Record<string, string> = {}) {
@@ -54,6 +55,39 @@ describe('server/main.ts with its stdout closed', () => {
     await once(child.stdout, 'data');
     child.stdout.destroy();
     await new Promise((r) => setTimeout(r, 200)); // lines written now hit the closed pipe
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+  });
+});
+
+describe('server/main.ts with a stdout nobody reads', () => {
+  it('keeps serving and shuts down gracefully while its log pipe is full', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--sources', 'none'], {
+      env: { ...process.env, LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let head = '';
+    const onData = (c: Buffer) => {
+      head += c.toString('utf8');
+    };
+    child.stdout.on('data', onData);
+    await new Promise<void>((resolve) => {
+      const check = () => (SERVING.test(head) ? resolve() : child.stdout.once('data', check));
+      check();
+    });
+    const url = SERVING.exec(head)?.[1] ?? '';
+    // From here nothing reads stdout: the pipe fills with the debug lines of 400 connections.
+    child.stdout.off('data', onData);
+    child.stdout.pause();
+    for (let i = 0; i < 400; i++) {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+      await once(ws, 'open');
+      ws.terminate();
+    }
+    assert.equal((await fetch(`${url}/healthz`)).status, 200, 'still serving with its log stuck');
     const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
     child.kill('SIGTERM');
     const [code, signal] = await exited;

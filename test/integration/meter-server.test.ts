@@ -125,8 +125,8 @@ describe('meterServer on real sockets', { timeout: 20_000 }, () => {
       poll: { in: split(poll.length + head.length, 0), out: split(a.head + (third.length - second.length), a.body) },
       'long-poll': { in: split(longPoll.length, 0), out: split(b.head, 0) },
     });
-    assert.equal(h.stats.transports.poll.requests, 2);
-    assert.equal(h.stats.transports['long-poll'].requests, 1);
+    assert.equal(h.stats.counts().transports.poll.requests, 2);
+    assert.equal(h.stats.counts().transports['long-poll'].requests, 1);
     await h.stop();
   });
 
@@ -309,7 +309,7 @@ describe('meterServer on real sockets', { timeout: 20_000 }, () => {
     const [closed] = await Promise.all(h.closes);
     assert.ok(closed && closed.bytesWritten < attempted, 'some bytes were discarded unsent');
     assertInvariant(h.stats, [closed]);
-    const out = h.stats.other.bytesOut;
+    const out = h.stats.counts().other.bytesOut;
     // Each event is 6 + 65536 + 2 bytes with 65536 of payload; chunk framing adds header only.
     assert.ok(out.payload <= (out.header + out.payload) * (65_536 / 65_544));
     await h.stop();

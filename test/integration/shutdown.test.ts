@@ -93,7 +93,7 @@ describe('shutdown', () => {
       });
       socket.on('close', () => resolve(text));
     });
-    await waitFor(() => s.stats.other.requests > 0, 10_000, 'the request arrived');
+    await waitFor(() => s.stats.counts().other.requests > 0, 10_000, 'the request arrived');
     const closing = s.close();
     await reader.closed;
     socket.write(body);

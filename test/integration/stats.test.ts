@@ -58,7 +58,7 @@ describe('GET /api/stats byte counts', () => {
     const text = received.toString('latin1');
     const headEnd = text.indexOf('\r\n\r\n') + 4;
     await waitFor(() => s.stats.transports.poll.connections === 0, 3000, 'socket closed');
-    const t = s.stats.transports.poll;
+    const t = s.stats.counts().transports.poll;
     assert.deepEqual(t.bytesIn, { header: utf8(request), payload: 0 });
     assert.deepEqual(t.bytesOut, { header: headEnd, payload: received.length - headEnd });
     assert.equal(t.requests, 1);
@@ -93,7 +93,7 @@ describe('GET /api/stats byte counts', () => {
       .split('\n')
       .filter((l) => l.startsWith('data: '))
       .reduce((n, l) => n + utf8(l.slice(6)), 0);
-    const t = s.stats.transports.sse;
+    const t = s.stats.counts().transports.sse;
     assert.deepEqual(total(t), { in: utf8(request), out: received.length });
     assert.equal(t.bytesOut.payload, dataBytes);
     assert.ok(dataBytes > 5 * 60, `data bytes ${dataBytes}`);
@@ -118,7 +118,7 @@ describe('GET /api/stats byte counts', () => {
     const clientWritten = sock.bytesWritten;
     client.terminate();
     await waitFor(() => s.stats.transports.ws.connections === 0, 3000, 'ws closed');
-    const t = s.stats.transports.ws;
+    const t = s.stats.counts().transports.ws;
     assert.deepEqual(total(t), { in: clientWritten, out: clientRead });
     const header = (n: number) => (n < 126 ? 2 : n < 65_536 ? 4 : 10);
     assert.equal(
@@ -130,7 +130,12 @@ describe('GET /api/stats byte counts', () => {
     const upgradeHead = t.bytesIn.header - sent.reduce((a, f) => a + header(utf8(f)) + 4, 0);
     assert.ok(upgradeHead > 100 && upgradeHead < 400, `upgrade request head ${upgradeHead}`);
     const responseHead = t.bytesOut.header - frames.reduce((a, n) => a + header(n), 0);
-    assert.equal(responseHead, 129, 'the 101 head: status line, Upgrade, Connection, Sec-WebSocket-Accept');
+    const named = Buffer.byteLength(`X-Pushrace-Instance: ${s.config.instance}\r\n`);
+    assert.equal(
+      responseHead,
+      129 + named,
+      'the 101 head: status line, Upgrade, Connection, Sec-WebSocket-Accept, X-Pushrace-Instance',
+    );
     await s.close();
   });
 
@@ -140,11 +145,11 @@ describe('GET /api/stats byte counts', () => {
     const { received } = await raw(s, request, () => false);
     assert.match(received.toString('latin1'), /^HTTP\/1.1 204/);
     await waitFor(() => s.stats.transports['long-poll'].connections === 0, 3000, 'socket closed');
-    const t = s.stats.transports['long-poll'];
+    const t = s.stats.counts().transports['long-poll'];
     assert.deepEqual(t.bytesIn, { header: utf8(request), payload: 0 });
     assert.deepEqual(t.bytesOut, { header: received.length, payload: 0 });
     assert.equal(t.timeouts, 1);
-    assert.equal(s.stats.transports.poll.requests, 0);
+    assert.equal(s.stats.counts().transports.poll.requests, 0);
     await s.close();
   });
 });

@@ -59,7 +59,7 @@ describe('tls', () => {
         .end();
     });
     assert.equal(JSON.parse(body).epoch, s.feed.epoch);
-    const poll = s.stats.transports.poll;
+    const poll = s.stats.counts().transports.poll;
     assert.equal(poll.requests, 1, 'the meter parsed the decrypted request');
     assert.ok(poll.bytesOut.payload === Buffer.byteLength(body), 'payload counted in plaintext bytes');
   });

@@ -18,7 +18,7 @@ describe('websocket transport', () => {
   it('sends hello first, then one frame per message', async () => {
     const c = await openWs(wsUrl(s));
     const [hello] = await c.next(1);
-    assert.deepEqual(hello, { type: 'hello', epoch: s.feed.epoch, cursor: s.feed.head });
+    assert.deepEqual(hello, { type: 'hello', epoch: s.feed.epoch, cursor: s.feed.head, instance: s.config.instance });
     const { json } = await publish(s.url, 'over ws');
     const [, frame] = await c.next(2);
     assert.equal(frame?.type, 'message');
@@ -80,7 +80,7 @@ describe('websocket transport', () => {
     const head = s.feed.head;
     const resumed = await openWs(wsUrl(s, `?after=${head - 2}&epoch=${s.feed.epoch}`));
     const frames = await resumed.next(3);
-    assert.deepEqual(frames[0], { type: 'hello', epoch: s.feed.epoch, cursor: head - 2 });
+    assert.deepEqual(frames[0], { type: 'hello', epoch: s.feed.epoch, cursor: head - 2, instance: s.config.instance });
     assert.deepEqual(
       frames.slice(1).map((f) => (f.type === 'message' ? f.seq : -1)),
       [head - 1, head],
@@ -88,7 +88,7 @@ describe('websocket transport', () => {
     resumed.ws.close();
     const reset = await openWs(wsUrl(s, `?after=1&epoch=${s.feed.epoch}`));
     const [hello] = await reset.next(1);
-    assert.deepEqual(hello, { type: 'hello', epoch: s.feed.epoch, cursor: head - 4, reset: true });
+    assert.deepEqual(hello, { type: 'hello', epoch: s.feed.epoch, cursor: head - 4, reset: true, instance: s.config.instance });
     reset.ws.close();
   });
 

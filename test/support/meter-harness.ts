@@ -7,27 +7,30 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { type ByteSplit, TRANSPORT_NAMES } from '../../protocol/wire.ts';
+import { type ByteSplit, TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 import { meterServer, type ServerMeter } from '../../server/metering/meter-server.ts';
-import type { MeterKey } from '../../server/metering/socket-meter.ts';
+import type { Classify } from '../../server/metering/socket-meter.ts';
 import { Stats } from '../../server/observe/stats.ts';
 
 /** Real servers on 127.0.0.1, raw clients, and byte counts worked out by hand from what was sent. */
 
-export const classify = (_method: string, path: string): MeterKey => {
-  switch (path) {
-    case '/api/poll':
-      return 'poll';
-    case '/api/long-poll':
-      return 'long-poll';
-    case '/api/sse':
-      return 'sse';
-    case '/ws':
-      return 'ws';
-    default:
-      return 'other';
-  }
+/** The transports' paths, as the server registers them. */
+const PATHS: Readonly<Record<TransportName, string>> = {
+  poll: '/api/poll',
+  'long-poll': '/api/long-poll',
+  sse: '/api/sse',
+  ws: '/ws',
 };
+
+/** A Stats whose endpoints are the transports' paths, and the meter's classifier over them. */
+export function meteredStats(): { stats: Stats; classify: Classify } {
+  const stats = new Stats();
+  for (const name of TRANSPORT_NAMES) stats.endpoint(name, PATHS[name]);
+  return { stats, classify: (_method, path) => stats.endpointAt(path) };
+}
+
+/** Where the meter counts: a transport, or everything else. */
+export type MeterKey = TransportName | 'other';
 
 export const KEYS: readonly MeterKey[] = [...TRANSPORT_NAMES, 'other'];
 
@@ -53,7 +56,7 @@ export const opened: Array<() => void> = [];
 /** Starts a metered server; `setup` adds 'upgrade' / 'clientError' listeners and the like. */
 export async function start(handler: http.RequestListener, setup?: (server: http.Server) => void): Promise<Harness> {
   const server = http.createServer(handler);
-  const stats = new Stats();
+  const { stats, classify } = meteredStats();
   const meter = meterServer(server, stats, classify);
   setup?.(server);
   const sockets: net.Socket[] = [];
@@ -181,7 +184,10 @@ export function responses(buf: Buffer): Array<{ status: number; head: number; bo
 export const split = (header: number, payload: number): ByteSplit => ({ header, payload });
 export const ZERO = split(0, 0);
 
-export const bucket = (stats: Stats, key: MeterKey) => (key === 'other' ? stats.other : stats.transports[key]);
+export const bucket = (stats: Stats, key: MeterKey) => {
+  const counts = stats.counts();
+  return key === 'other' ? counts.other : counts.transports[key];
+};
 
 /**
  * Waits for every server socket to close, then checks each bucket's bytes (unlisted buckets

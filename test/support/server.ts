@@ -1,9 +1,25 @@
+import { after } from 'node:test';
 import { type Config, loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 
-/** A quiet server on a free loopback port; the test closes it. */
-export function startTestServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
-  return startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', ...overrides }));
+/** Servers started by this file's tests and not closed yet. */
+const open = new Set<RunningServer>();
+
+// A test that fails before closing its server would leave the file's process running for
+// ever: whatever is still open when the file's tests are done is closed here.
+after(() => Promise.all([...open].map((s) => s.close())));
+
+/** A quiet server on a free loopback port; the test closes it (or, failing, this file's end does). */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
+  const s = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', ...overrides }));
+  open.add(s);
+  const close = s.close.bind(s);
+  return Object.assign(s, {
+    close: () => {
+      open.delete(s);
+      return close();
+    },
+  });
 }
 
 /**

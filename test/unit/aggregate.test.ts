@@ -40,6 +40,7 @@ function stats(patch: Partial<Record<TransportName, Partial<TransportStats>>> = 
     head: 0,
     since: 1000,
     transports,
+    endpoints: {},
     other: { requests: 0, bytesIn: { header: 0, payload: 0 }, bytesOut: { header: 0, payload: 0 } },
   };
 }

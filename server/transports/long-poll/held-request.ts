@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { TransportStats } from '../../../protocol/wire.ts';
+import type { TransportCounters } from '../../observe/stats.ts';
 import type { PublishSignal, Waiter } from './publish-signal.ts';
 
 /** Why a held long-poll stopped waiting. */
@@ -18,11 +18,11 @@ export class HeldRequest implements Waiter {
   readonly onClose: () => void;
   readonly #held: Set<HeldRequest>;
   readonly #signal: PublishSignal;
-  readonly #counters: TransportStats;
+  readonly #counters: TransportCounters;
   #resolve: ((why: Wake) => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(res: ServerResponse, held: Set<HeldRequest>, signal: PublishSignal, counters: TransportStats) {
+  constructor(res: ServerResponse, held: Set<HeldRequest>, signal: PublishSignal, counters: TransportCounters) {
     this.#held = held;
     this.#signal = signal;
     this.#counters = counters;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import type { FeedMessage, Hello, ServerFrame, TransportStats } from '../../../protocol/wire.ts';
+import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts';
 import type { Config } from '../../config.ts';
 import type { PushraceError } from '../../errors.ts';
 import { wsMessageFrame } from '../../feed/encode.ts';
@@ -10,6 +10,7 @@ import { STREAM_PAGE } from '../../feed/follow.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { abortHandshake, instanceHeader } from '../../http/error-response.ts';
 import { parseAfter, parseEpoch } from '../../http/query.ts';
+import type { TransportCounters } from '../../observe/stats.ts';
 import { TokenBucket } from '../../publish/rate-limit.ts';
 import { abandon } from '../shared/abandon.ts';
 import { type FlowSink, flowFollow } from '../shared/flow.ts';
@@ -44,7 +45,7 @@ function closeHard(ws: WebSocket, code: number, reason: string): void {
 interface Shared extends FrameDeps {
   config: Config;
   feed: Feed;
-  counters: TransportStats;
+  counters: TransportCounters;
   budget: SendBudget;
 }
 

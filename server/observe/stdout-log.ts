@@ -1,0 +1,78 @@
+import { write, writeSync } from 'node:fs';
+
+/** Log bytes waiting while stdout is not taking them; beyond, lines are dropped (and counted). */
+const MAX_QUEUED = 8 * 1024 * 1024;
+
+/**
+ * Where the JSON log goes: stdout, written so that it can never stall the server. Both of the
+ * obvious ways can: pino's default destination and `process.stdout` write a pipe synchronously
+ * on Linux, so a pipe nobody reads (`npm start | head -1`, a stuck log shipper) made every log
+ * call wait, SIGTERM handling included; and pino's own asynchronous destination retries a
+ * refused write at exit in a sleeping loop that never ends on a closed pipe. Here each batch of
+ * lines is one `fs.write` on the thread pool (the event loop never waits for it), lines that
+ * arrive meanwhile are queued up to `MAX_QUEUED` bytes and then dropped, a closed pipe (EPIPE)
+ * ends logging for good, and the exit flushes what is queued once, only if stdout is not stuck.
+ */
+export class StdoutLog {
+  readonly #fd: number;
+  #queue: string[] = [];
+  #queued = 0;
+  #writing = false;
+  #broken = false;
+  /** Lines dropped because stdout did not keep up (or was closed). */
+  dropped = 0;
+
+  constructor(fd = 1) {
+    this.#fd = fd;
+    process.once('exit', () => this.#flushAtExit());
+  }
+
+  /** pino's destination contract: one serialized line (newline included). */
+  write(line: string): void {
+    if (this.#broken || this.#queued + line.length > MAX_QUEUED) {
+      this.dropped++;
+      return;
+    }
+    this.#queue.push(line);
+    this.#queued += line.length;
+    if (!this.#writing) this.#writeQueued();
+  }
+
+  #writeQueued(): void {
+    const bytes = Buffer.from(this.#queue.join(''));
+    this.#queue = [];
+    this.#queued = 0;
+    this.#writing = true;
+    this.#send(bytes);
+  }
+
+  #send(bytes: Buffer): void {
+    write(this.#fd, bytes, 0, bytes.length, null, (err, written) => {
+      if (err?.code === 'EAGAIN') {
+        // A non-blocking stdout that is full: the same bytes again shortly, still writing.
+        setTimeout(() => this.#send(bytes), 50).unref();
+        return;
+      }
+      if (err) {
+        // EPIPE and the like: nobody will ever read what follows.
+        this.#writing = false;
+        this.#broken = true;
+        this.#queue = [];
+        this.#queued = 0;
+        return;
+      }
+      if (written < bytes.length) return this.#send(bytes.subarray(written));
+      this.#writing = false;
+      if (this.#queue.length > 0) this.#writeQueued();
+    });
+  }
+
+  #flushAtExit(): void {
+    if (this.#writing || this.#broken || this.#queue.length === 0) return;
+    try {
+      writeSync(this.#fd, this.#queue.join(''));
+    } catch {
+      // stdout is gone: the last lines are lost, the exit is not.
+    }
+  }
+}
