@@ -8,6 +8,8 @@ export const ERRORS = {
   BAD_LIMIT: { status: 400, message: 'limit must be an integer from 1 to the server maximum' },
   BAD_TIMEOUT: { status: 400, message: 'timeout must be an integer number of ms from 0 to 60000' },
   BAD_QUERY: { status: 400, message: 'unknown or repeated query parameter' },
+  /** `sources` is not a comma list of known sources without repeats. */
+  BAD_SOURCES: { status: 400, message: 'sources must be a comma list of ticker, log, chat, bench, each once' },
   /** Node's HTTP parser refused the request (malformed start line, header, or framing). */
   BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
   /** Not JSON, not UTF-8, or nested deeper than the limit. */

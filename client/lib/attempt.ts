@@ -82,6 +82,9 @@ export class Attempt {
     const start = first ? first.seq - 1 : body.cursor;
     const info = this.#ctx.cursor.observe(body.epoch, start, body.reset === true);
     if (info) this.#ctx.session.reset(info);
+    // Where the read stopped, before the messages go out: a filtered read may have gone past
+    // other channels' messages after its last one (handlers see the position past the batch).
+    this.#ctx.cursor.reach(body.cursor);
     if (body.messages.length > 0) this.#deliver(body.messages, receivedAt);
   }
 

@@ -47,6 +47,14 @@ export class Cursor {
     return info;
   }
 
+  /**
+   * Moves to `seq` if that is further: where a filtered read stopped (it may have gone past
+   * other channels' messages after the last one it delivered), so the next read starts there.
+   */
+  reach(seq: number): void {
+    if (this.#after === undefined || seq > this.#after) this.#after = seq;
+  }
+
   /** Moves past delivered messages: to the highest seq, whatever order they came in. */
   advance(messages: readonly FeedMessage[]): void {
     for (const m of messages) if (this.#after === undefined || m.seq > this.#after) this.#after = m.seq;

@@ -3,7 +3,7 @@ import { Driver } from './driver.ts';
 import { type ReadRequests, readAdapter } from './http-read.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ClientOptions, ClientTransport } from './types.ts';
-import { feedUrl } from './url.ts';
+import { feedUrl, sourcesParam } from './url.ts';
 
 /**
  * Long-polling: one request always held by the server; the next goes out as soon as the
@@ -26,6 +26,7 @@ function hold(requests: ReadRequests, attempt: Attempt, opts: ResolvedOptions): 
     const url = feedUrl(opts.baseUrl, '/api/long-poll', attempt.position, {
       timeout: opts.longPollTimeoutMs,
       limit: opts.limit,
+      sources: sourcesParam(opts),
     });
     requests.send(url, opts.longPollTimeoutMs + opts.requestGraceMs, (outcome) => {
       if (outcome.kind === 'error') return attempt.fail(outcome.error);

@@ -3,7 +3,7 @@ import { Driver } from './driver.ts';
 import { type ReadRequests, readAdapter } from './http-read.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ClientOptions, ClientTransport } from './types.ts';
-import { feedUrl } from './url.ts';
+import { feedUrl, sourcesParam } from './url.ts';
 
 /**
  * Interval polling on a fixed-rate schedule: request k starts at start + k·T (or as soon as
@@ -22,7 +22,10 @@ function schedule(requests: ReadRequests, attempt: Attempt, opts: ResolvedOption
     // A handler may have stopped the transport while the last answer was delivered.
     if (!attempt.live) return;
     const startedAt = performance.now();
-    const url = feedUrl(opts.baseUrl, '/api/poll', attempt.position, { limit: opts.limit });
+    const url = feedUrl(opts.baseUrl, '/api/poll', attempt.position, {
+      limit: opts.limit,
+      sources: sourcesParam(opts),
+    });
     if (attempt.state === 'waiting') attempt.setState('open');
     requests.send(url, opts.requestGraceMs, (outcome) => {
       if (outcome.kind !== 'answer') {

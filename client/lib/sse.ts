@@ -6,7 +6,7 @@ import { asError } from './errors.ts';
 import { eventSourceOf, type ResolvedOptions } from './options.ts';
 import { StreamRecorder } from './stream.ts';
 import type { ClientOptions, ClientTransport, EventSourceConstructor, FeedMessage } from './types.ts';
-import { feedUrl } from './url.ts';
+import { feedUrl, sourcesParam } from './url.ts';
 
 /**
  * Server-Sent Events. EventSource's own reconnect is not used: it would resume with
@@ -23,7 +23,7 @@ export function createSseTransport(options: ClientOptions): ClientTransport {
 
 /** One attempt: one EventSource, from its opening until its first error. */
 function stream(attempt: Attempt, opts: ResolvedOptions, EventSourceImpl: EventSourceConstructor): Connection {
-  const url = feedUrl(opts.baseUrl, '/api/sse', attempt.position);
+  const url = feedUrl(opts.baseUrl, '/api/sse', attempt.position, { sources: sourcesParam(opts) });
   const wire = new StreamRecorder(attempt, url);
   const es = new EventSourceImpl(url);
 

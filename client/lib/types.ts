@@ -3,7 +3,7 @@
  * by the dashboard (browser), the load harness and the tests (Node). Everything the caller
  * sees is here; the wire shapes themselves live in protocol/wire.ts.
  */
-import type { FeedMessage, ResumePoint, TransportName } from '../../protocol/wire.ts';
+import type { FeedMessage, ResumePoint, Source, TransportName } from '../../protocol/wire.ts';
 
 export type { FeedMessage, ResumePoint, TransportName } from '../../protocol/wire.ts';
 
@@ -208,6 +208,16 @@ export interface ClientOptions {
   pollIntervalMs?: number;
   /** Long-poll: how long the server may hold a request before answering 204. */
   longPollTimeoutMs?: number;
+  /**
+   * Only these channels (feed sources), on every transport (`sources=`); absent = all. The
+   * cursor stays the feed's global seq: messages of other channels are skipped, not lost.
+   */
+  sources?: readonly Source[];
+  /**
+   * One channel: the WebSocket uses that channel's own endpoint (`/ws/<channel>`), the other
+   * transports `sources=<channel>`. Wins over `sources`.
+   */
+  channel?: 'chat' | 'ticker' | 'log';
   /** Poll and long-poll: most messages per answer (sent as `limit`); absent = the server's. */
   limit?: number;
   /**

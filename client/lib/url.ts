@@ -1,4 +1,5 @@
 import type { ResumePoint } from '../../protocol/wire.ts';
+import type { ClientOptions } from './types.ts';
 
 /**
  * A transport URL: `base + path` with the resume point as `after`/`epoch` and any extra
@@ -21,4 +22,19 @@ export function feedUrl(
 /** The ws:// (or wss://) form of an http(s):// base URL. */
 export function toWebSocketBase(base: string): string {
   return base.replace(/^http(s?):\/\//i, 'ws$1://');
+}
+
+/**
+ * The `sources` parameter of the client's channel choice: its one `channel`, or its `sources`
+ * list; undefined for every channel. (A WebSocket on a channel uses the channel's own path
+ * instead: see `wsPath`.)
+ */
+export function sourcesParam(opts: Pick<ClientOptions, 'sources' | 'channel'>): string | undefined {
+  if (opts.channel !== undefined) return opts.channel;
+  return opts.sources !== undefined && opts.sources.length > 0 ? opts.sources.join(',') : undefined;
+}
+
+/** The WebSocket endpoint: `/ws/<channel>` for one channel (its own `ws` server), else `/ws`. */
+export function wsPath(opts: Pick<ClientOptions, 'channel'>): string {
+  return opts.channel === undefined ? '/ws' : `/ws/${opts.channel}`;
 }

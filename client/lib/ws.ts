@@ -9,7 +9,7 @@ import { newMessageId } from './id.ts';
 import { type ResolvedOptions, webSocketOf } from './options.ts';
 import { StreamRecorder } from './stream.ts';
 import type { ClientOptions, PublishAck, PublishingTransport, WebSocketConstructor, WebSocketLike } from './types.ts';
-import { feedUrl, toWebSocketBase } from './url.ts';
+import { feedUrl, sourcesParam, toWebSocketBase, wsPath } from './url.ts';
 
 /** `readyState` of an open socket, the same in browsers and `ws`. */
 const OPEN = 1;
@@ -52,7 +52,10 @@ class Socket implements Connection {
   readonly #acks = new Acks();
 
   constructor(attempt: Attempt, opts: ResolvedOptions, WebSocketImpl: WebSocketConstructor) {
-    const url = feedUrl(toWebSocketBase(opts.baseUrl), '/ws', attempt.position, { token: opts.token });
+    const url = feedUrl(toWebSocketBase(opts.baseUrl), wsPath(opts), attempt.position, {
+      token: opts.token,
+      sources: opts.channel === undefined ? sourcesParam(opts) : undefined,
+    });
     const wire = new StreamRecorder(attempt, url);
     const ws = new WebSocketImpl(url);
     this.#attempt = attempt;

@@ -1,9 +1,14 @@
+import { SOURCES, type Source } from '../../protocol/wire.ts';
 import { PushraceError } from '../errors.ts';
 
 /** A query value as Koa gives it: absent, one string, or several when the key repeats. */
 type QueryValue = string | string[] | undefined;
 
-const one = (v: QueryValue, name: string, code: 'BAD_CURSOR' | 'BAD_EPOCH' | 'BAD_LIMIT' | 'BAD_TIMEOUT') => {
+const one = (
+  v: QueryValue,
+  name: string,
+  code: 'BAD_CURSOR' | 'BAD_EPOCH' | 'BAD_LIMIT' | 'BAD_TIMEOUT' | 'BAD_SOURCES',
+) => {
   if (Array.isArray(v)) throw new PushraceError(code, `${name} is given more than once`);
   return v;
 };
@@ -49,4 +54,22 @@ export function parseTimeout(v: QueryValue, fallback: number, max: number): numb
   if (!(n >= 0 && n <= max))
     throw new PushraceError('BAD_TIMEOUT', `timeout must be an integer number of ms from 0 to ${max}`);
   return n;
+}
+
+/**
+ * `sources`: the channels to receive, a comma list of feed sources without repeats (absent =
+ * every channel). Returned as a set for `SourceFilter`.
+ */
+export function parseSources(v: QueryValue): ReadonlySet<Source> | undefined {
+  const s = one(v, 'sources', 'BAD_SOURCES');
+  if (s === undefined) return undefined;
+  const names = s.split(',');
+  const set = new Set<Source>();
+  for (const name of names) {
+    if (!(SOURCES as readonly string[]).includes(name) || set.has(name as Source)) {
+      throw new PushraceError('BAD_SOURCES', `sources must be a comma list of ${SOURCES.join(', ')}, each once`);
+    }
+    set.add(name as Source);
+  }
+  return set;
 }

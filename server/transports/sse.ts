@@ -4,13 +4,14 @@ import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import { httpChunk, sseMessageChunk } from '../feed/encode.ts';
 import { STREAM_PAGE } from '../feed/follow.ts';
-import { parseAfter, parseEpoch } from '../http/query.ts';
+import { parseAfter, parseEpoch, parseSources } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { TransportCounters } from '../observe/stats.ts';
 import { abandon } from './shared/abandon.ts';
 import { writeCoalesced } from './shared/coalesce.ts';
 import { type FlowSink, flowFollow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
+import { passes, type SourceFilter } from './shared/source-filter.ts';
 import type { Transport } from './transport.ts';
 
 /**
@@ -50,8 +51,11 @@ class SseStream implements FlowSink {
   #gone = false;
   readonly #chunked: boolean;
 
-  constructor(res: ServerResponse, ip: string, shared: Shared) {
+  readonly #filter: SourceFilter;
+
+  constructor(res: ServerResponse, ip: string, filter: SourceFilter, shared: Shared) {
     this.#res = res;
+    this.#filter = filter;
     this.#chunked = res.chunkedEncoding;
     this.#ip = ip;
     this.#shared = shared;
@@ -107,6 +111,7 @@ class SseStream implements FlowSink {
   }
 
   message(m: FeedMessage): void {
+    if (!passes(this.#filter, m)) return;
     const chunk = sseMessageChunk(m);
     if (this.#send(chunk, () => chunk.subarray(chunk.indexOf(0x0a) + 1, chunk.length - 2))) {
       this.#shared.counters.delivered++;
@@ -138,7 +143,8 @@ class SseStream implements FlowSink {
 }
 
 /**
- * Server-Sent Events: one long response of `id: <seq>` / `data: <json>` events. `Last-Event-ID`
+ * Server-Sent Events: one long response of `id: <seq>` / `data: <json>` events (only the
+ * channels in `sources`, when given). `Last-Event-ID`
  * (sent by EventSource on its own reconnects) takes precedence over `after`. Comment lines
  * keep idle proxies from closing the stream. The send buffer is bounded (flow.ts): a slow
  * reader is paused and resumed from the feed; one that stays full is cut off.
@@ -155,6 +161,7 @@ export const sse: Transport = {
       const lastEventId = ctx.get('Last-Event-ID');
       const after = parseAfter(lastEventId !== '' ? lastEventId : ctx.query.after);
       const epoch = parseEpoch(ctx.query.epoch);
+      const sources = parseSources(ctx.query.sources);
 
       // From here the response is this transport's own: Koa does not touch it again.
       ctx.respond = false;
@@ -164,7 +171,7 @@ export const sse: Transport = {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'X-Content-Type-Options': 'nosniff', ...NO_BUFFERING });
       res.flushHeaders();
       observer.log.debug({ event: 'connect', transport: 'sse', ip: ctx.ip });
-      const stream = new SseStream(res, ctx.ip, shared);
+      const stream = new SseStream(res, ctx.ip, sources, shared);
       shared.open.add(stream);
       stream.follow(
         flowFollow(

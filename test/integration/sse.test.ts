@@ -21,7 +21,11 @@ describe('sse transport', () => {
     assert.equal(stream.res.headers['x-accel-buffering'], 'no');
     const [hello] = await stream.next(1);
     assert.equal(hello?.event, 'hello');
-    assert.deepEqual(JSON.parse(hello?.data ?? ''), { epoch: s.feed.epoch, cursor: s.feed.head, instance: s.config.instance } satisfies Hello);
+    assert.deepEqual(JSON.parse(hello?.data ?? ''), {
+      epoch: s.feed.epoch,
+      cursor: s.feed.head,
+      instance: s.config.instance,
+    } satisfies Hello);
     await publish(s.url, 'over sse');
     const [, ev] = await stream.next(2);
     const m = JSON.parse(ev?.data ?? '') as FeedMessage;

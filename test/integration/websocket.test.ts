@@ -88,7 +88,13 @@ describe('websocket transport', () => {
     resumed.ws.close();
     const reset = await openWs(wsUrl(s, `?after=1&epoch=${s.feed.epoch}`));
     const [hello] = await reset.next(1);
-    assert.deepEqual(hello, { type: 'hello', epoch: s.feed.epoch, cursor: head - 4, reset: true, instance: s.config.instance });
+    assert.deepEqual(hello, {
+      type: 'hello',
+      epoch: s.feed.epoch,
+      cursor: head - 4,
+      reset: true,
+      instance: s.config.instance,
+    });
     reset.ws.close();
   });
 

@@ -1,8 +1,9 @@
 import type { ReadResult } from '../../feed/feed.ts';
-import { parseAfter, parseEpoch, parseLimit, parseTimeout } from '../../http/query.ts';
+import { parseAfter, parseEpoch, parseLimit, parseSources, parseTimeout } from '../../http/query.ts';
 import { noBuffering } from '../shared/no-buffering.ts';
 import { QueryMemo } from '../shared/query-memo.ts';
 import { readResponseBytes } from '../shared/read-response.ts';
+import { filtered } from '../shared/source-filter.ts';
 import type { Transport } from '../transport.ts';
 import { HeldRequest } from './held-request.ts';
 import { PublishSignal } from './publish-signal.ts';
@@ -15,7 +16,9 @@ import { SharedReads } from './shared-reads.ts';
  * shuts down (204). It notes the publish generation before it reads, so a message published
  * while the read is in flight wakes it instead of being missed. All requests share one feed
  * subscription (PublishSignal), and requests woken by the same publish at the same cursor
- * share one read and one answer body (SharedReads).
+ * share one read and one answer body (SharedReads). With `sources`, only those channels' messages
+ * answer it; when it times out after others moved its cursor, it answers 200 with no message
+ * and the new cursor instead of a 204, which carries none.
  */
 export const longPoll: Transport = {
   name: 'long-poll',
@@ -31,10 +34,11 @@ export const longPoll: Transport = {
       epoch: parseEpoch(query.epoch),
       limit: parseLimit(query.limit, config.readLimit),
       timeout: parseTimeout(query.timeout, config.longPollTimeoutMs, config.longPollMaxTimeoutMs),
+      sources: parseSources(query.sources),
     }));
 
     router.get(this.path, async (ctx) => {
-      const { after, epoch, limit, timeout } = queries.get(ctx);
+      const { after, epoch, limit, timeout, sources } = queries.get(ctx);
       noBuffering(ctx);
 
       const request = new HeldRequest(ctx.res, held, signal, counters);
@@ -48,11 +52,12 @@ export const longPoll: Transport = {
           if (request.gone) return;
           // Live from now (no after) is answered at once with the cursor to hold from: a 204
           // carries no cursor, so a client that had none could lose what came before its next ask.
-          if (r.messages.length > 0 || r.reset || after === undefined) {
-            counters.delivered += r.messages.length;
-            if (r.messages.length === 0) counters.emptyResponses++;
+          const mine = filtered(r, sources);
+          if (mine.messages.length > 0 || r.reset || after === undefined) {
+            counters.delivered += mine.messages.length;
+            if (mine.messages.length === 0) counters.emptyResponses++;
             ctx.type = 'application/json';
-            ctx.body = readResponseBytes(r);
+            ctx.body = readResponseBytes(mine);
             return;
           }
           if (signal.generation === seen) {
@@ -62,7 +67,14 @@ export const longPoll: Transport = {
             if (why === 'timeout' || why === 'shutdown') {
               if (why === 'timeout') counters.timeouts++;
               counters.emptyResponses++;
-              ctx.status = 204;
+              if (r.cursor === after) {
+                ctx.status = 204;
+                return;
+              }
+              // Other channels' messages moved the cursor: say where, or the client would ask
+              // from its old one again (and could fall out of the history doing so).
+              ctx.type = 'application/json';
+              ctx.body = readResponseBytes(mine);
               return;
             }
           }

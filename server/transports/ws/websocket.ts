@@ -1,141 +1,35 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts';
-import type { Config } from '../../config.ts';
-import type { PushraceError } from '../../errors.ts';
-import { wsMessageFrame } from '../../feed/encode.ts';
-import type { Feed } from '../../feed/feed.ts';
-import { STREAM_PAGE } from '../../feed/follow.ts';
+import { type ServerOptions, WebSocketServer } from 'ws';
+import type { Source } from '../../../protocol/wire.ts';
+import { PushraceError } from '../../errors.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { abortHandshake, instanceHeader } from '../../http/error-response.ts';
-import { parseAfter, parseEpoch } from '../../http/query.ts';
-import type { TransportCounters } from '../../observe/stats.ts';
+import { parseAfter, parseEpoch, parseSources } from '../../http/query.ts';
 import { TokenBucket } from '../../publish/rate-limit.ts';
-import { abandon } from '../shared/abandon.ts';
-import { type FlowSink, flowFollow } from '../shared/flow.ts';
-import type { SendBudget } from '../shared/send-budget.ts';
-import type { Transport, TransportHost } from '../transport.ts';
-import { ClientFrames, type FrameDeps, type FrameHost, type Peer, POLICY } from './client-frames.ts';
+import type { SourceFilter } from '../shared/source-filter.ts';
+import type { MountedTransport, Transport, TransportHost } from '../transport.ts';
+import type { Peer } from './client-frames.ts';
+import { closeHard, GOING_AWAY, type Shared, WsConnection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
-import { sendFrame, wsSocket } from './send-frame.ts';
-
-/** Close code sent to every client when the server goes away (RFC 6455 "going away"). */
-const GOING_AWAY = 1001;
-/** "Try again later": the client did not read its send buffer down in time. */
-const TRY_AGAIN_LATER = 1013;
-/** After a close frame the peer may never read (it is stuck), the socket is cut this much later. */
-const CLOSE_GRACE_MS = 1000;
 
 /**
- * Sends a close frame, and cuts the socket if the peer has not completed the close soon: a peer
- * that did not read its close frame is not reading at all (see `abandon`).
+ * The channels with a WebSocket endpoint of their own (`/ws/<channel>`): one `ws` server per
+ * path on the one HTTP server, routed by the one 'upgrade' listener (the pattern of the
+ * tutorials: `noServer: true` and `handleUpgrade` by path).
  */
-function closeHard(ws: WebSocket, code: number, reason: string): void {
-  ws.close(code, reason);
-  setTimeout(() => {
-    if (ws.readyState === ws.CLOSED) return;
-    const socket = wsSocket(ws);
-    if (socket) abandon(socket);
-    else ws.terminate();
-  }, CLOSE_GRACE_MS).unref();
-}
+export const WS_CHANNELS: readonly Source[] = ['chat', 'ticker', 'log'];
 
-/** What every connection of the transport shares. */
-interface Shared extends FrameDeps {
-  config: Config;
-  feed: Feed;
-  counters: TransportCounters;
-  budget: SendBudget;
+/** What an upgrade asks for: where to resume, which channels, and the token if any. */
+interface UpgradeQuery {
+  from: { after?: number; epoch?: string; sources?: SourceFilter };
+  token: string | undefined;
 }
 
 /**
- * One client's connection: the feed flowing out (it is the flow's sink) and the client's frames
- * coming in (it is their host). A class: one lives per connected client, and prototype methods
- * cost a connection nothing. The socket's first error or close stops the flow at once, so a
- * fan-out never writes to a dead socket again (each such write would make an error to throw away).
+ * The query of an upgrade, or the refusal of a bad one. On a channel's own path the channel is
+ * the filter, and a `sources` parameter is refused rather than silently ignored.
  */
-class WsConnection implements FlowSink, FrameHost {
-  readonly ws: WebSocket;
-  readonly peer: Peer;
-  readonly #shared: Shared;
-  readonly #frames: ClientFrames;
-  readonly #stop: () => void;
-  #gone = false;
-
-  constructor(ws: WebSocket, socket: Duplex, peer: Peer, from: { after?: number; epoch?: string }, shared: Shared) {
-    this.ws = ws;
-    this.peer = peer;
-    this.#shared = shared;
-    this.#frames = new ClientFrames(this, shared);
-    const { config } = shared;
-    this.#stop = flowFollow(
-      shared.feed,
-      {
-        ...from,
-        pageSize: STREAM_PAGE,
-        bound: config.sendBufferBytes,
-        stallMs: config.slowConsumerMs,
-        budget: shared.budget,
-      },
-      this,
-    );
-    socket.once('error', () => this.gone());
-    socket.once('close', () => this.gone());
-    ws.on('message', (data, binary) => this.#frames.push(data, binary));
-  }
-
-  /** The socket failed or closed: nothing more is written to it. */
-  gone(): void {
-    if (this.#gone) return;
-    this.#gone = true;
-    this.#stop();
-  }
-
-  reply(frame: ServerFrame): void {
-    if (!this.#gone && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
-  }
-
-  strikeOut(reason: string): void {
-    // Read nothing more from a client being thrown out, then say why and cut it.
-    this.ws.pause();
-    closeHard(this.ws, POLICY, reason);
-  }
-
-  // ---- FlowSink: the feed going out ----
-
-  start(hello: Hello): void {
-    this.reply({ type: 'hello', ...hello, instance: this.#shared.config.instance });
-  }
-
-  message(m: FeedMessage): void {
-    if (!this.#gone && sendFrame(this.ws, wsMessageFrame(m))) this.#shared.counters.delivered++;
-  }
-
-  queued(): number {
-    return this.ws.bufferedAmount;
-  }
-
-  paused(): void {
-    this.#shared.observer.metrics.drop('ws', 'paused');
-  }
-
-  stalled(): void {
-    const { observer } = this.#shared;
-    observer.metrics.drop('ws', 'closed');
-    observer.violations.report('slow_consumer', { transport: 'ws', ip: this.peer.ip });
-    closeHard(this.ws, TRY_AGAIN_LATER, 'send buffer full');
-  }
-
-  error(): void {
-    this.ws.close(1011, 'feed unavailable');
-  }
-}
-
-/** The query of an upgrade: the resume point and the token, or the refusal of a bad one. */
-function upgradeQuery(
-  req: IncomingMessage,
-): { from: { after?: number; epoch?: string }; token: string | undefined } | PushraceError {
+function upgradeQuery(req: IncomingMessage, channel: Source | undefined): UpgradeQuery | PushraceError {
   const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
   const query = (key: string) => {
     const all = params.getAll(key);
@@ -144,83 +38,108 @@ function upgradeQuery(
   try {
     const after = parseAfter(query('after'));
     const epoch = parseEpoch(query('epoch'));
-    const from: { after?: number; epoch?: string } = {};
+    const sources = parseSources(query('sources'));
+    if (channel !== undefined && sources !== undefined) {
+      throw new PushraceError('BAD_SOURCES', `/ws/${channel} carries ${channel} only; use /ws?sources=… for others`);
+    }
+    const from: UpgradeQuery['from'] = {};
     if (after !== undefined) from.after = after;
     if (epoch !== undefined) from.epoch = epoch;
+    const filter = channel === undefined ? sources : new Set([channel]);
+    if (filter !== undefined) from.sources = filter;
     return { from, token: params.get('token') ?? undefined };
   } catch (err) {
-    return err as PushraceError;
+    if (err instanceof PushraceError) return err;
+    throw err;
   }
 }
 
 /**
- * WebSocket: one connection both ways. A `hello` frame, then one text frame per message;
- * `publish` frames are answered with `ack` (after the message itself has gone out, since
- * the feed notifies before it resolves). A bad frame gets an `error` frame and the
- * connection stays open, until too many come in a row (client-frames.ts); a frame over
- * `maxPayload` closes it with 1009 (done by ws). Dead peers are found by the heartbeat, slow
- * readers by the bounded send buffer (flow.ts).
+ * One WebSocket endpoint: its own `ws` server (in noServer mode) and heartbeat, handed the
+ * upgrades of one path. `channel` fixes its channel; without one, `sources` may choose.
+ */
+function serveEndpoint(host: TransportHost, shared: Shared, path: string, channel?: Source): MountedTransport {
+  const { config, observer } = host;
+  const { log, metrics } = observer;
+  // maxFragments and maxBufferedChunks exist in ws ≥ 8.18 but not in @types/ws yet.
+  const options: ServerOptions & { maxFragments: number; maxBufferedChunks: number } = {
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: config.wsMaxPayload,
+    maxFragments: config.wsMaxFragments,
+    maxBufferedChunks: config.wsMaxBufferedChunks,
+    clientTracking: true,
+  };
+  const wss = new WebSocketServer(options);
+  // The 101 names the instance too, like every other answer.
+  wss.on('headers', (headers: string[]) => headers.push(`X-Pushrace-Instance: ${config.instance}`));
+  const heartbeat = startHeartbeat(wss, config.wsHeartbeatMs, () => {
+    log.info({ event: 'dead-peer', transport: 'ws', path }, 'no pong within two heartbeats; terminated');
+  });
+
+  host.upgrade(path, (req, socket, head) => {
+    const named = instanceHeader(config.instance);
+    const query = upgradeQuery(req, channel);
+    if (query instanceof PushraceError) return abortHandshake(socket, query.code, query.message, named);
+    const { from, token } = query;
+    if (token !== undefined && !tokenMatches(token, config.publishToken)) {
+      observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
+      return abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid', named);
+    }
+    const peer: Peer = {
+      ip: req.socket.remoteAddress ?? 'unknown',
+      bucket: new TokenBucket(config.publishRate),
+      authorized: config.publishToken === '' || token !== undefined,
+    };
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const openedAt = Date.now();
+      heartbeat.track(ws);
+      log.debug({ event: 'connect', transport: 'ws', path, ip: peer.ip });
+      const connection = new WsConnection(ws, socket, peer, from, shared);
+      ws.on('close', (code: number) => {
+        connection.gone();
+        metrics.close('ws', code);
+        log.debug({ event: 'disconnect', transport: 'ws', path, ip: peer.ip, code, ms: Date.now() - openedAt });
+      });
+      ws.on('error', (err: Error & { code?: string }) => {
+        // ws closes the connection itself (1007 bad UTF-8, 1009 too big, 1002 protocol);
+        // the 'close' handler above releases the subscription.
+        observer.violation('protocol', { transport: 'ws', ip: peer.ip, code: err.code });
+      });
+    });
+  });
+
+  return {
+    async close() {
+      heartbeat.stop();
+      for (const ws of wss.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * WebSocket: one connection both ways. A `hello` frame, then one frame per message;
+ * `publish` frames are answered with `ack` (after the message itself has gone out, since the
+ * feed notifies before it resolves). A bad frame gets an `error` frame and the connection
+ * stays open, until too many come in a row (client-frames.ts); a frame over `maxPayload`
+ * closes it with 1009 (done by ws). Dead peers are found by the heartbeat, slow readers by the
+ * bounded send buffer (flow.ts). `/ws` carries every channel (or `?sources=`), and each of
+ * `WS_CHANNELS` has its own path: several WebSocket endpoints on one server.
  */
 export const websocket: Transport = {
   name: 'ws',
   path: '/ws',
   mount(host: TransportHost) {
-    const { upgrade, feed, config, counters, publisher, observer, budget } = host;
-    const { log, metrics } = observer;
-    // maxFragments and maxBufferedChunks exist in ws ≥ 8.18 but not in @types/ws yet.
-    const options: ServerOptions & { maxFragments: number; maxBufferedChunks: number } = {
-      noServer: true,
-      perMessageDeflate: false,
-      maxPayload: config.wsMaxPayload,
-      maxFragments: config.wsMaxFragments,
-      maxBufferedChunks: config.wsMaxBufferedChunks,
-      clientTracking: true,
-    };
-    const wss = new WebSocketServer(options);
-    // The 101 names the instance too, like every other answer.
-    wss.on('headers', (headers: string[]) => headers.push(`X-Pushrace-Instance: ${config.instance}`));
-    const heartbeat = startHeartbeat(wss, config.wsHeartbeatMs, () => {
-      log.info({ event: 'dead-peer', transport: 'ws' }, 'no pong within two heartbeats; terminated');
-    });
+    const { feed, config, counters, publisher, observer, budget } = host;
     const shared: Shared = { feed, counters, budget, config, publisher, observer };
-
-    upgrade(this.path, (req, socket, head) => {
-      const query = upgradeQuery(req);
-      const named = instanceHeader(config.instance);
-      if (!('from' in query)) return abortHandshake(socket, query.code, query.message, named);
-      const { from, token } = query;
-      if (token !== undefined && !tokenMatches(token, config.publishToken)) {
-        observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
-        return abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid', named);
-      }
-      const peer: Peer = {
-        ip: req.socket.remoteAddress ?? 'unknown',
-        bucket: new TokenBucket(config.publishRate),
-        authorized: config.publishToken === '' || token !== undefined,
-      };
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const openedAt = Date.now();
-        heartbeat.track(ws);
-        log.debug({ event: 'connect', transport: 'ws', ip: peer.ip });
-        const connection = new WsConnection(ws, socket, peer, from, shared);
-        ws.on('close', (code: number) => {
-          connection.gone();
-          metrics.close('ws', code);
-          log.debug({ event: 'disconnect', transport: 'ws', ip: peer.ip, code, ms: Date.now() - openedAt });
-        });
-        ws.on('error', (err: Error & { code?: string }) => {
-          // ws closes the connection itself (1007 bad UTF-8, 1009 too big, 1002 protocol);
-          // the 'close' handler above releases the subscription.
-          observer.violation('protocol', { transport: 'ws', ip: peer.ip, code: err.code });
-        });
-      });
-    });
-
+    const endpoints = [
+      serveEndpoint(host, shared, this.path),
+      ...WS_CHANNELS.map((channel) => serveEndpoint(host, shared, `${this.path}/${channel}`, channel)),
+    ];
     return {
       async close() {
-        heartbeat.stop();
-        for (const ws of wss.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await Promise.all(endpoints.map((e) => e.close()));
       },
     };
   },
