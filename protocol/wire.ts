@@ -22,7 +22,21 @@ export interface FeedMessage {
   ts: number;
   source: Source;
   body: unknown;
+  /**
+   * Present on a binary message: its `body` is the bytes as a base64 string (RFC 4648, with
+   * padding). Poll, long-poll and SSE carry text, so the bytes travel base64-encoded in this
+   * envelope; a WebSocket carries them raw, in a binary frame (see `BINARY_FRAME` below).
+   */
+  encoding?: 'base64';
 }
+
+/**
+ * A binary message on the WebSocket: one binary frame (opcode 2) whose payload is the JSON
+ * envelope without the body, `{"type":"message","seq":…,"ts":…,"source":…,"encoding":"binary"}`,
+ * one newline (0x0A: JSON text never contains a raw one), then the message's bytes, raw. The
+ * client library turns it into the same `FeedMessage` the other transports deliver.
+ */
+export const BINARY_FRAME_SEPARATOR = 0x0a;
 
 /**
  * The answer of `GET /api/poll` and `GET /api/long-poll`. `cursor` is the seq of the last

@@ -24,6 +24,8 @@ const { values } = parseArgs({
   options: { messages: { type: 'string', default: '50' }, 'body-bytes': { type: 'string', default: '40' } },
 });
 const MESSAGES = Number(values.messages);
+/** The binary messages' bytes: every byte value, repeated to 3 000. */
+const BINARY = Buffer.from(Array.from({ length: 3000 }, (_, i) => i & 0xff));
 const BODY = 'x'.repeat(Number(values['body-bytes']));
 
 const hasTshark = (() => {
@@ -93,7 +95,12 @@ async function run(name: TransportName, dir: string) {
   // Wait until the client is connected (its first answer or hello), then publish.
   await new Promise((r) => setTimeout(r, 300));
   for (let i = 0; i < MESSAGES; i++) {
-    await server.feed.publish({ source: 'bench', body: BODY });
+    // One message in ten is binary (3 000 bytes): raw on the WebSocket, base64 on the others.
+    const input =
+      i % 10 === 9
+        ? { source: 'bench' as const, body: BINARY.toString('base64'), encoding: 'base64' as const }
+        : { source: 'bench' as const, body: BODY };
+    await server.feed.publish(input);
     await new Promise((r) => setTimeout(r, 20));
   }
   await done;
@@ -126,7 +133,9 @@ for (const name of TRANSPORT_NAMES) {
   );
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`${MESSAGES} messages of ${BODY.length}-byte bodies per transport, one client each\n`);
+console.log(
+  `${MESSAGES} messages per transport, one client each: ${BODY.length}-byte bodies, every tenth a ${BINARY.length}-byte binary\n`,
+);
 console.log(
   '| transport | delivered | requests | out header/msg | out payload/msg | in header/msg | in payload/msg | meter in / out (B) | capture in / out (B) | |',
 );

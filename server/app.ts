@@ -5,13 +5,13 @@ import { type MountedControl, mountControl } from './control/routes.ts';
 import { codeForStatus, ERRORS, type ErrorCode, PushraceError } from './errors.ts';
 import type { Feed } from './feed/feed.ts';
 import type { SourceSet } from './feed/sources.ts';
-import { readJsonBody } from './http/body.ts';
+import { readBody, readJsonBody } from './http/body.ts';
 import { ERROR_HEADERS, errorBody } from './http/error-response.ts';
 import { originAllowed } from './http/origin.ts';
 import { servePage } from './http/static.ts';
 import { type Observer, silentObserver } from './observe/observer.ts';
 import type { Stats } from './observe/stats.ts';
-import type { Publisher } from './publish/publish.ts';
+import { Binary, type Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
 import { SendBudget } from './transports/shared/send-budget.ts';
 import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
@@ -110,7 +110,11 @@ export function createApp(deps: AppDeps): PushraceApp {
     if (!originAllowed(ctx.get('Origin') || undefined, ctx.get('Host') || undefined, config.allowedOrigins)) {
       throw new PushraceError('FORBIDDEN_ORIGIN', `Origin ${ctx.get('Origin')} may not publish here`);
     }
-    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
+    // A binary message is its bytes, as sent (`?source=` and `?id=` say the rest); anything
+    // else is the JSON publish request.
+    const raw = ctx.is('application/octet-stream')
+      ? new Binary(await readBody(ctx, config.maxBodyBytes), { source: ctx.query.source, id: ctx.query.id })
+      : await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
     const { message, duplicate } = await publisher.publish(raw, { ip: ctx.ip });
     ctx.set('Cache-Control', 'no-store');
     ctx.status = duplicate ? 200 : 201;

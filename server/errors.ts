@@ -28,7 +28,10 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'no such route' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the body is larger than the limit' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'the body must be application/json' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'the body must be application/json (a publish may also be application/octet-stream)',
+  },
   RATE_LIMITED: { status: 429, message: 'too many requests; slow down' },
   /** POST /api/burst while another burst is still being published. */
   BURST_IN_PROGRESS: { status: 429, message: 'a burst is already being published; retry when it is done' },
@@ -43,8 +46,6 @@ export const ERRORS = {
   TOO_MANY_CONNECTIONS: { status: 503, message: 'too many open connections; retry later' },
   /** WebSocket only: a frame that is not a JSON object of a known type. */
   BAD_FRAME: { status: 400, message: 'frames must be JSON objects with a known "type"' },
-  /** WebSocket only: binary frames carry nothing in this protocol. */
-  UNSUPPORTED_FRAME: { status: 400, message: 'binary frames are not supported; send text' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

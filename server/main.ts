@@ -46,11 +46,14 @@ try {
 }
 const { log } = running.observer;
 
+/** Exits once the last log lines are written (at most a second: stdout may be stuck). */
+const exit = (code: number) => log.flush(() => process.exit(code));
+
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) {
     log.warn({ event: 'signal', signal, action: 'exit-now' }, `${signal} again, exiting now`);
-    process.exit(1);
+    return exit(1);
   }
   stopping = true;
   log.info({ event: 'signal', signal, action: 'close' }, `${signal}, closing`);
@@ -59,13 +62,13 @@ const stop = (signal: string) => {
   armShutdownWatchdog(SHUTDOWN_DEADLINE_MS + 1000);
   setTimeout(() => {
     log.error({ event: 'shutdown-timeout', afterMs: SHUTDOWN_DEADLINE_MS }, 'still open after 5 s, exiting');
-    process.exit(1);
+    exit(1);
   }, SHUTDOWN_DEADLINE_MS).unref();
   running.close().then(
-    () => process.exit(0),
+    () => exit(0),
     (err: unknown) => {
       log.error({ event: 'shutdown-error', err }, 'error while closing');
-      process.exit(1);
+      exit(1);
     },
   );
 };

@@ -1,4 +1,11 @@
-import type { FeedMessage, Hello, ReadResponse, Source } from '../../protocol/wire.ts';
+import {
+  BINARY_FRAME_SEPARATOR,
+  type FeedMessage,
+  type Hello,
+  type ReadResponse,
+  type Source,
+} from '../../protocol/wire.ts';
+import { bytesToBase64 } from './base64.ts';
 
 /**
  * Decoding of what the server sends, checked just enough that a malformed answer becomes an
@@ -24,7 +31,9 @@ function parseJson(text: string, what: string): unknown {
  */
 export function asFeedMessage(x: unknown, what = 'message'): FeedMessage {
   if (isObj(x) && isSeq(x.seq) && typeof x.ts === 'number' && typeof x.source === 'string' && 'body' in x) {
-    return { seq: x.seq, ts: x.ts, source: x.source as Source, body: x.body };
+    const m: FeedMessage = { seq: x.seq, ts: x.ts, source: x.source as Source, body: x.body };
+    if (x.encoding === 'base64' && typeof x.body === 'string') m.encoding = 'base64';
+    return m;
   }
   throw new Error(`pushrace: malformed ${what}: ${JSON.stringify(x)?.slice(0, 80)}`);
 }
@@ -54,18 +63,38 @@ export function decodeSseData<T>(text: string, as: (x: unknown, what?: string) =
   return as(parseJson(text, what), what);
 }
 
-/** A WS frame from the server, decoded into what the client acts on. */
+/**
+ * A WS frame from the server, decoded into what the client acts on. An ack or error's `id` is
+ * the publish's (null: a binary publish, which has none; absent: the frame answered no publish).
+ */
 export type DecodedFrame =
   | { type: 'hello'; hello: Hello }
   | { type: 'message'; message: FeedMessage }
-  | { type: 'ack'; id: string | null; seq: number; duplicate: boolean }
-  | { type: 'error'; code: string; message: string; id: string | null };
+  | { type: 'ack'; id: string | null | undefined; seq: number; duplicate: boolean }
+  | { type: 'error'; code: string; message: string; id: string | null | undefined };
+
+/**
+ * A binary message frame (`protocol/wire.ts`, BINARY_FRAME_SEPARATOR): the JSON envelope, a
+ * newline, the raw bytes; decoded into the same FeedMessage the other transports deliver
+ * (body in base64, `encoding: "base64"`).
+ */
+export function decodeBinaryFrame(bytes: Uint8Array): FeedMessage {
+  const cut = bytes.indexOf(BINARY_FRAME_SEPARATOR);
+  if (cut < 0) throw new Error('pushrace: a binary frame without its envelope');
+  const envelope = parseJson(new TextDecoder().decode(bytes.subarray(0, cut)), 'binary frame envelope');
+  if (!isObj(envelope) || envelope.type !== 'message' || envelope.encoding !== 'binary') {
+    throw new Error(`pushrace: malformed binary frame envelope: ${JSON.stringify(envelope)?.slice(0, 80)}`);
+  }
+  const m = asFeedMessage({ ...envelope, body: bytesToBase64(bytes.subarray(cut + 1)) }, 'binary frame');
+  m.encoding = 'base64';
+  return m;
+}
 
 /** One WS text frame from the server. */
 export function decodeServerFrame(text: string): DecodedFrame {
   const x = parseJson(text, 'frame');
   if (!isObj(x)) throw new Error(`pushrace: malformed frame: ${text.slice(0, 80)}`);
-  const id = typeof x.id === 'string' ? x.id : null;
+  const id = !('id' in x) ? undefined : typeof x.id === 'string' ? x.id : null;
   switch (x.type) {
     case 'hello':
       return { type: 'hello', hello: asHello(x) };

@@ -41,16 +41,16 @@ export class StreamRecorder {
 
   /**
    * One unit of `text` carrying `messages` feed messages, received or sent `at`; a hello names
-   * the `instance` serving the stream.
+   * the `instance` serving the stream. A binary frame gives its `size` in bytes instead of text.
    */
-  unit(kind: StreamUnit, text: string, messages: number, at: number, instance?: string): void {
+  unit(kind: StreamUnit, text: string, messages: number, at: number, instance?: string, size?: number): void {
     if (!this.#attempt.recording) return;
     const r: Omit<RequestRecord, 'transport'> = {
       kind,
       sentAt: at,
       doneAt: at,
       messages,
-      bytes: utf8Length(text),
+      bytes: size ?? utf8Length(text),
       outcome: 'ok',
     };
     if (instance !== undefined) r.instance = instance;

@@ -147,6 +147,16 @@ export interface PublishingTransport extends ClientTransport {
    * on an error frame for the id, or when the socket closes (or is not open) before the ack.
    */
   publish(body: unknown, opts?: { id?: string; source?: 'chat' | 'bench' }): Promise<PublishAck>;
+  /**
+   * Publishes `bytes` as one binary frame (a binary message, delivered to every transport:
+   * raw on WebSockets, base64 in the others' JSON), resolving with its ack. The same rejections.
+   */
+  publishBinary(bytes: Uint8Array<ArrayBuffer>): Promise<PublishAck>;
+  /**
+   * Bytes sent and not yet handed to the network (the socket's `bufferedAmount`; 0 when none
+   * is open): what a sender watches to keep from queuing without bound.
+   */
+  readonly bufferedAmount: number;
 }
 
 /** The Response surface the library reads: browsers' and Node's fetch both provide it. */
@@ -161,13 +171,22 @@ export interface ResponseLike {
 /** A fetch implementation, structurally: so a test double or another fetch fits. */
 export type FetchLike = (
   input: string,
-  init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+  init?: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array<ArrayBuffer>;
+    signal?: AbortSignal;
+  },
 ) => Promise<ResponseLike>;
 
 /** The WebSocket surface the library uses: the browser's and `ws`'s both provide it. */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Bytes queued by `send` and not yet handed to the network: the backpressure a sender sees. */
+  readonly bufferedAmount: number;
+  /** How binary frames arrive; the library sets `arraybuffer` (the default differs: Blob, Buffer). */
+  binaryType: string;
+  send(data: string | ArrayBufferView<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open', listener: (ev: object) => void): void;
   addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;

@@ -2,13 +2,20 @@ import type { PublishFrame } from '../../protocol/wire.ts';
 import { Acks } from './acks.ts';
 import type { Attempt } from './attempt.ts';
 import { now } from './clock.ts';
-import { type DecodedFrame, decodeServerFrame } from './decode.ts';
+import { type DecodedFrame, decodeBinaryFrame, decodeServerFrame } from './decode.ts';
 import { type Connection, Driver } from './driver.ts';
 import { asError, ServerError } from './errors.ts';
 import { newMessageId } from './id.ts';
 import { type ResolvedOptions, webSocketOf } from './options.ts';
 import { StreamRecorder } from './stream.ts';
-import type { ClientOptions, PublishAck, PublishingTransport, WebSocketConstructor, WebSocketLike } from './types.ts';
+import type {
+  ClientOptions,
+  FeedMessage,
+  PublishAck,
+  PublishingTransport,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.ts';
 import { feedUrl, sourcesParam, toWebSocketBase, wsPath } from './url.ts';
 
 /** `readyState` of an open socket, the same in browsers and `ws`. */
@@ -42,6 +49,16 @@ class WsTransport extends Driver<Socket> implements PublishingTransport {
   publish(body: unknown, opts: PublishOptions = {}): Promise<PublishAck> {
     return this.connection?.publish(body, opts) ?? Promise.reject(notOpen());
   }
+
+  /** See PublishingTransport.publishBinary. */
+  publishBinary(bytes: Uint8Array<ArrayBuffer>): Promise<PublishAck> {
+    return this.connection?.publishBinary(bytes) ?? Promise.reject(notOpen());
+  }
+
+  /** See PublishingTransport.bufferedAmount. */
+  get bufferedAmount(): number {
+    return this.connection?.bufferedAmount ?? 0;
+  }
 }
 
 /** One attempt: one WebSocket, from its opening until it closes, and the publishes sent on it. */
@@ -58,6 +75,7 @@ class Socket implements Connection {
     });
     const wire = new StreamRecorder(attempt, url);
     const ws = new WebSocketImpl(url);
+    ws.binaryType = 'arraybuffer';
     this.#attempt = attempt;
     this.#ws = ws;
     this.#wire = wire;
@@ -66,7 +84,7 @@ class Socket implements Connection {
     ws.addEventListener('open', () => wire.opened(101));
     ws.addEventListener('message', (ev) => {
       const receivedAt = now();
-      if (typeof ev.data !== 'string') return attempt.error(new Error('pushrace: unexpected binary frame'));
+      if (typeof ev.data !== 'string') return this.#onBinary(ev.data, receivedAt);
       let frame: DecodedFrame;
       try {
         frame = decodeServerFrame(ev.data);
@@ -113,6 +131,52 @@ class Socket implements Connection {
       }
       this.#wire.unit('frame-out', text, 0, sentAt);
     });
+  }
+
+  /** Bytes queued on this socket and not yet handed to the network. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  /** See PublishingTransport.publishBinary. */
+  publishBinary(bytes: Uint8Array<ArrayBuffer>): Promise<PublishAck> {
+    const ws = this.#ws;
+    if (ws.readyState !== OPEN) return Promise.reject(notOpen());
+    return new Promise<PublishAck>((resolve, reject) => {
+      const forget = this.#acks.add(null, { resolve, reject });
+      const sentAt = now();
+      try {
+        ws.send(bytes);
+      } catch (err) {
+        forget();
+        return reject(asError(err));
+      }
+      this.#wire.unit('frame-out', '', 0, sentAt, undefined, bytes.length);
+    });
+  }
+
+  /** A binary frame: a binary message (see decodeBinaryFrame). */
+  #onBinary(data: unknown, receivedAt: number): void {
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : undefined;
+    if (!bytes) {
+      this.#attempt.error(new Error('pushrace: a binary frame of an unknown kind'));
+      return;
+    }
+    let message: FeedMessage;
+    try {
+      message = decodeBinaryFrame(bytes);
+    } catch (err) {
+      this.#wire.unit('frame-in', '', 0, receivedAt, undefined, bytes.length);
+      this.#attempt.error(asError(err));
+      return;
+    }
+    this.#wire.unit('frame-in', '', 1, receivedAt, undefined, bytes.length);
+    this.#attempt.message(message, receivedAt);
   }
 
   /**

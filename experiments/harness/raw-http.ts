@@ -20,7 +20,7 @@ export interface RawRequest {
   method: string;
   url: URL;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 /** The start of an answer. */
@@ -256,12 +256,15 @@ export class ClientConnection {
     if (this.#socket) this.#drop(this.#socket);
   }
 
-  #requestText(req: RawRequest): string {
+  /** The request's bytes: head, then the body as given (text as UTF-8, bytes as they are). */
+  #requestText(req: RawRequest): Buffer {
     const u = req.url;
     const lines = [`${req.method} ${u.pathname}${u.search} HTTP/1.1`, `Host: ${u.host}`, 'Connection: keep-alive'];
     for (const [k, v] of Object.entries(req.headers ?? {})) lines.push(`${k}: ${v}`);
     if (req.body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(req.body)}`);
-    return `${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`;
+    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    if (req.body === undefined) return head;
+    return Buffer.concat([head, typeof req.body === 'string' ? Buffer.from(req.body) : req.body]);
   }
 
   #open(url: URL): net.Socket {

@@ -1,4 +1,4 @@
-import type { FeedMessage } from '../../protocol/wire.ts';
+import { BINARY_FRAME_SEPARATOR, type FeedMessage } from '../../protocol/wire.ts';
 import { OPCODE, writeFrameHeader, wsFrameHeaderSize } from '../../protocol/ws-frame.ts';
 
 /**
@@ -26,19 +26,41 @@ export function messageJson(m: FeedMessage): string {
 
 /**
  * The complete WebSocket frame of a message, header included: one final, unmasked text frame
- * (RFC 6455 §5.2) whose payload is `{"type":"message",...message}`. Byte for byte what ws
+ * (RFC 6455 §5.2) whose payload is `{"type":"message",...message}`, or for a binary message
+ * one binary frame (see `binaryFrame`). Byte for byte what ws
  * writes for `ws.send(payload)` on a server without permessage-deflate; built once, so a
  * fan-out writes the same buffer to every socket (server/transports/ws/send-frame.ts).
  */
 export function wsMessageFrame(m: FeedMessage): Buffer {
   let frame = wsFrame.get(m);
   if (frame === undefined) {
-    const payload = `{"type":"message",${messageJson(m).slice(1)}`;
-    const length = Buffer.byteLength(payload);
-    frame = Buffer.allocUnsafeSlow(wsFrameHeaderSize(length, false) + length);
-    frame.write(payload, writeFrameHeader(frame, OPCODE.text, length));
+    frame = m.encoding === 'base64' ? binaryFrame(m) : textFrame(`{"type":"message",${messageJson(m).slice(1)}`);
     wsFrame.set(m, frame);
   }
+  return frame;
+}
+
+function textFrame(payload: string): Buffer {
+  const length = Buffer.byteLength(payload);
+  const frame = Buffer.allocUnsafeSlow(wsFrameHeaderSize(length, false) + length);
+  frame.write(payload, writeFrameHeader(frame, OPCODE.text, length));
+  return frame;
+}
+
+/**
+ * A binary message as one binary frame (opcode 2): the envelope without its body, a newline,
+ * then the bytes raw, not base64 (the WebSocket's advantage the page measures: `protocol/wire.ts`,
+ * BINARY_FRAME_SEPARATOR).
+ */
+function binaryFrame(m: FeedMessage): Buffer {
+  const envelope = JSON.stringify({ type: 'message', seq: m.seq, ts: m.ts, source: m.source, encoding: 'binary' });
+  const bytes = Buffer.from(String(m.body), 'base64');
+  const length = Buffer.byteLength(envelope) + 1 + bytes.length;
+  const frame = Buffer.allocUnsafeSlow(wsFrameHeaderSize(length, false) + length);
+  let at = writeFrameHeader(frame, OPCODE.binary, length);
+  at += frame.write(envelope, at);
+  frame[at++] = BINARY_FRAME_SEPARATOR;
+  bytes.copy(frame, at);
   return frame;
 }
 

@@ -4,6 +4,8 @@ import type { FeedMessage, Source } from '../../protocol/wire.ts';
 export interface PublishInput {
   source: Source;
   body: unknown;
+  /** A binary message: `body` is its bytes in base64 (see `FeedMessage.encoding`). */
+  encoding?: 'base64';
   /** Client-chosen id: the same id twice within the retained window is stored once. */
   id?: string;
 }

@@ -78,6 +78,7 @@ export class MemoryFeed implements Feed {
     }
     const seq = this.#head + 1;
     const message: FeedMessage = { seq, ts: this.#clock(), source: input.source, body: input.body };
+    if (input.encoding !== undefined) message.encoding = input.encoding;
     const slot = seq % this.#capacity;
     const evictedId = this.#ids[slot];
     if (evictedId !== undefined) this.#byId.delete(evictedId);

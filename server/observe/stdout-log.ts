@@ -19,6 +19,8 @@ export class StdoutLog {
   #queued = 0;
   #writing = false;
   #broken = false;
+  /** Callers waiting for everything queued to be written (`flush`). */
+  #drained: Array<() => void> = [];
   /** Lines dropped because stdout did not keep up (or was closed). */
   dropped = 0;
 
@@ -59,12 +61,38 @@ export class StdoutLog {
         this.#broken = true;
         this.#queue = [];
         this.#queued = 0;
+        this.#settle();
         return;
       }
       if (written < bytes.length) return this.#send(bytes.subarray(written));
       this.#writing = false;
       if (this.#queue.length > 0) this.#writeQueued();
+      else this.#settle();
     });
+  }
+
+  /**
+   * Calls `done` once everything logged so far is written (or stdout is gone), and in any case
+   * within `withinMs`: the server flushes its last lines before it exits, without waiting on a
+   * stdout that is stuck. pino's `logger.flush(cb)` calls this.
+   */
+  flush(done: () => void = () => {}, withinMs = 1000): void {
+    if (!this.#writing && this.#queue.length === 0) return done();
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(once, withinMs);
+    this.#drained.push(once);
+  }
+
+  #settle(): void {
+    const waiting = this.#drained;
+    this.#drained = [];
+    for (const done of waiting) done();
   }
 
   #flushAtExit(): void {

@@ -45,6 +45,24 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
+/** A binary body as the HTTP route reads it, for `Publisher.publish`. */
+export class Binary {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly meta: BinaryMeta,
+  ) {}
+}
+
+/** What a binary publish says besides its bytes (an HTTP query, nothing for a WebSocket frame). */
+export interface BinaryMeta {
+  source?: unknown;
+  id?: unknown;
+}
+
+const binaryMeta = z
+  .object({ source: z.enum(['chat', 'bench']).default('chat'), id: clientId.optional() })
+  .strict();
+
 /** The outcome of `check`: the message to store, or why not. */
 export type Checked = { ok: true; input: PublishInput } | { ok: false; refusal: Refusal };
 
@@ -58,9 +76,15 @@ export interface Publisher {
    * `publish` frame without its `type`), storing nothing. Never throws.
    */
   check(raw: unknown, who: Publishing): Checked;
+  /**
+   * The same for a binary message (an `application/octet-stream` body, a WebSocket binary
+   * frame): the bytes, stored base64-encoded (`encoding: "base64"`) so every feed, the Redis
+   * one included, keeps JSON. Never throws.
+   */
+  checkBinary(bytes: Uint8Array, meta: BinaryMeta, who: Publishing): Checked;
   /** Stores what `check` accepted; the feed notifies subscribers before this resolves. */
   store(input: PublishInput): Promise<PublishResult>;
-  /** `check`, then `store`; throws PushraceError on a refusal (the HTTP path). */
+  /** `check` (or `checkBinary` for a `Binary`), then `store`; throws PushraceError on a refusal (the HTTP path). */
   publish(raw: unknown, who: Publishing): Promise<PublishResult>;
   /**
    * Refuses every publish from now on with SHUTTING_DOWN: a server that is closing its streams
@@ -90,7 +114,8 @@ export function createPublisher(
 ): Publisher {
   const perIp = new KeyedLimiter(config.publishRate);
   let closing = false;
-  const check = (raw: unknown, who: Publishing): Checked => {
+  /** What every publish is refused for before its content is looked at: shutdown, the rate. */
+  const admit = (who: Publishing): Checked | undefined => {
     if (closing) return refuse('SHUTTING_DOWN', 'the server is shutting down; publish again when it is back');
     const wait = Math.max(who.bucket?.take() ?? 0, perIp.take(who.ip));
     if (wait > 0) {
@@ -99,6 +124,26 @@ export function createPublisher(
         'Retry-After': String(Math.ceil(wait / 1000)),
       });
     }
+    return undefined;
+  };
+  const checkBinary = (bytes: Uint8Array, meta: BinaryMeta, who: Publishing): Checked => {
+    const refused = admit(who);
+    if (refused) return refused;
+    const parsed = binaryMeta.safeParse(Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)));
+    if (!parsed.success) return refuse('INVALID_MESSAGE', describeIssues(parsed.error));
+    if (bytes.length === 0) return refuse('INVALID_MESSAGE', 'a binary message has at least one byte');
+    if (bytes.length > config.maxMessageBytes) {
+      return refuse('PAYLOAD_TOO_LARGE', `body is ${bytes.length} bytes; the limit is ${config.maxMessageBytes}`);
+    }
+    const { source, id } = parsed.data;
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const input: PublishInput = { source, body, encoding: 'base64' };
+    if (id !== undefined) input.id = id;
+    return { ok: true, input };
+  };
+  const check = (raw: unknown, who: Publishing): Checked => {
+    const refused = admit(who);
+    if (refused) return refused;
     const input = typeof raw === 'object' && raw !== null && !('source' in raw) ? { ...raw, source: 'chat' } : raw;
     const parsed = publishSchema.safeParse(input);
     if (!parsed.success) return refuse('INVALID_MESSAGE', describeIssues(parsed.error));
@@ -120,9 +165,10 @@ export function createPublisher(
   };
   return {
     check,
+    checkBinary,
     store,
     async publish(raw, who) {
-      const checked = check(raw, who);
+      const checked = raw instanceof Binary ? checkBinary(raw.bytes, raw.meta, who) : check(raw, who);
       if (!checked.ok) {
         const { code, message, headers } = checked.refusal;
         throw new PushraceError(code, message, headers);

@@ -5,7 +5,7 @@ import { ERRORS, type ErrorCode } from '../../errors.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { parseJsonInput } from '../../json-input.ts';
 import type { Observer } from '../../observe/observer.ts';
-import type { Publisher } from '../../publish/publish.ts';
+import type { Checked, Publisher } from '../../publish/publish.ts';
 import type { TokenBucket } from '../../publish/rate-limit.ts';
 
 /** Policy violation: repeated bad frames, rate-limited publishes, or frames queued past the cap. */
@@ -121,7 +121,7 @@ export class ClientFrames {
 
   /** Handles one frame; returns a promise only while a publish is being stored. */
   #handle(data: RawData, binary: boolean): Promise<void> | undefined {
-    if (binary) return this.#bad('UNSUPPORTED_FRAME');
+    if (binary) return this.#publish(null, (peer) => this.#deps.publisher.checkBinary(bytesOf(data), {}, peer));
     const text = textOf(data);
     // The cheap refusals first: nothing that cannot be an object is parsed at all.
     if (!looksLikeObject(text)) return this.#bad('BAD_FRAME', 'frames are JSON objects with a "type"');
@@ -133,12 +133,20 @@ export class ClientFrames {
     const id = typeof rest.id === 'string' ? rest.id : null;
     if (type === 'auth') return this.#auth(rest.token);
     if (type !== 'publish') return this.#bad('BAD_FRAME', `unknown frame type ${JSON.stringify(type)}`, id);
+    return this.#publish(id, (peer) => this.#deps.publisher.check(rest, peer));
+  }
+
+  /**
+   * A publish: a `publish` frame (its id is the client's) or a binary frame (the bytes are the
+   * message, and the ack's id is null: acks come in the order of the frames).
+   */
+  #publish(id: string | null, check: (who: { ip: string; bucket: TokenBucket }) => Checked): Promise<void> | undefined {
     const { peer } = this.#host;
     if (!peer.authorized) {
       this.#deps.observer.violation('unauthorized', { transport: 'ws', ip: peer.ip, frame: 'publish' });
       return this.#bad('UNAUTHORIZED', undefined, id);
     }
-    const checked = this.#deps.publisher.check(rest, { ip: peer.ip, bucket: peer.bucket });
+    const checked = check({ ip: peer.ip, bucket: peer.bucket });
     if (!checked.ok) {
       const { code, message } = checked.refusal;
       if (code !== 'RATE_LIMITED') return this.#bad(code, message, id);
@@ -197,6 +205,12 @@ export class ClientFrames {
 /** A frame's payload size in bytes. */
 function sizeOf(data: RawData): number {
   return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+}
+
+/** A frame's payload as one byte array. */
+function bytesOf(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
 /** A text frame's payload as a string (ws has already checked it is UTF-8, else closed 1007). */
