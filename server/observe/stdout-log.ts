@@ -77,7 +77,10 @@ export class StdoutLog {
    * stdout that is stuck. pino's `logger.flush(cb)` calls this.
    */
   flush(done: () => void = () => {}, withinMs = 1000): void {
-    if (!this.#writing && this.#queue.length === 0) return done();
+    if (!this.#writing && this.#queue.length === 0) {
+      done();
+      return;
+    }
     let called = false;
     const once = () => {
       if (called) return;
