@@ -26,7 +26,9 @@ export async function publishHttp(
   const contentType = binary ? 'application/octet-stream' : 'application/json';
   const res = await f(`${baseUrl.replace(/\/+$/, '')}/api/messages${query.size > 0 ? `?${query}` : ''}`, {
     method: 'POST',
-    headers: token ? { 'content-type': contentType, authorization: `Bearer ${token}` } : { 'content-type': contentType },
+    headers: token
+      ? { 'content-type': contentType, authorization: `Bearer ${token}` }
+      : { 'content-type': contentType },
     body: input.body instanceof Uint8Array ? Uint8Array.from(input.body) : JSON.stringify(payload),
   });
   const text = await res.text();

@@ -59,9 +59,7 @@ export interface BinaryMeta {
   id?: unknown;
 }
 
-const binaryMeta = z
-  .object({ source: z.enum(['chat', 'bench']).default('chat'), id: clientId.optional() })
-  .strict();
+const binaryMeta = z.object({ source: z.enum(['chat', 'bench']).default('chat'), id: clientId.optional() }).strict();
 
 /** The outcome of `check`: the message to store, or why not. */
 export type Checked = { ok: true; input: PublishInput } | { ok: false; refusal: Refusal };
