@@ -32,7 +32,7 @@ export const en = {
   'server.group': 'Server feed',
   'status.sent': 'published as #{seq}',
   'status.burst': 'burst #{first}–#{last} published in one go',
-  'status.settings': 'server feed: {sources}, ticker every {ticker} ms, {log} log lines/s',
+  'status.settings': 'server feed: {sources}, ticker every {ticker} ms, {log} log lines/s, {timing} timing',
   'status.cleared': 'counters cleared',
   'status.client': 'lanes restarted from their cursors: poll every {poll} ms, long-poll timeout {lp} ms',
   'status.sending': 'sending…',
@@ -57,8 +57,7 @@ export const en = {
     'All four lanes subscribe to the same feed at once. Latency = receive time − publish time. Polling waits for its next beat; long-polling re-requests after every answer; SSE and WebSocket push at once.',
   'timeline.title': 'Timeline (last 10 s)',
   'timeline.why':
-    'Each row is one transport. Bars are HTTP requests from sent to answered (long bars: held by the server); dots are messages delivered; a line is an open stream or socket.',
-  'timeline.legend': 'bar = request · dot = message · line = open connection · grey = empty · orange = timeout',
+    'Each row is one transport. Each HTTP request is its own bar, from sent to answered (a long bar: held by the server until a message or the timeout), starting at a dark edge; dots are messages delivered; a line is an open stream or socket.',
   'single.title': 'One transport at a time',
   'single.why':
     'Switching keeps the cursor: the new transport resumes after the last seq this view has, so nothing is lost or shown twice. Callbacks still arriving from the old transport are dropped (generation id).',
@@ -66,10 +65,10 @@ export const en = {
   'single.position': 'cursor #{after} · epoch {epoch} · generation {gen}',
   'charts.latency': 'Latency over time',
   'charts.latency.why':
-    'Each point is one message: receive time − publish time. The dashed lines are the polling model: a message waits T/2 on average and up to T for the next poll.',
+    'Each point is one live message: receive time − publish time. The dashed lines are the polling model: a message waits T/2 on average and up to T for the next poll.',
   'charts.cdf': 'Latency distribution',
   'charts.cdf.why':
-    'Share of messages delivered within x ms. Where a curve crosses the p50/p90/p99 lines is that percentile. Polling spreads over a whole interval; push transports are a near-vertical line.',
+    'Share of live messages delivered within x ms. Where a curve crosses the p50/p90/p99 lines is that percentile. Polling ramps across its interval; push transports are a near-vertical line. A lane’s catch-up after a pause and a burst’s backlog are counted apart.',
   'charts.requests': 'HTTP requests per second',
   'charts.requests.why':
     'From the server counters. Polling makes a request every interval whether or not anything happened; long-polling one per answer; SSE and WebSocket one per connection.',
@@ -78,7 +77,7 @@ export const en = {
     'Counted on the server sockets, both directions, split into protocol overhead (HTTP heads, frame headers, SSE field syntax) and payload, divided by messages delivered.',
   'charts.waste': 'Waste counters',
   'charts.waste.why':
-    'Work that carried no message: empty poll answers, long-poll timeouts, and requests per delivered message (1 is one request per message; 0 means the connection is reused).',
+    'Work that carried no message: empty poll answers, long-poll timeouts, and requests per delivered message (1 is one request per message; 0 means the connection is reused). The server columns count every client of this server; the last column only this tab’s requests.',
   'charts.model': 'The model, next to the measurement',
   'model.poll': 'Polling every {t} ms: expected wait {half} ms on average, at most {t} ms. Measured mean: {mean}.',
   'model.ws':
@@ -105,7 +104,7 @@ export const en = {
   'model.mean': 'poll model: T/2',
   'model.max': 'poll model: T',
   'inspector.why':
-    'The browser cannot see raw HTTP heads or WebSocket frame headers, so the server captures them from the same socket parse that counts the bytes. Shown: this page’s own connections (tagged inspect={tag}) when seen, otherwise the last seen on that transport.',
+    'The browser cannot see raw HTTP heads or WebSocket frame headers, so the server captures them from the same socket parse that counts the bytes. Shown: this page’s own connections only (tagged inspect={tag}).',
   'inspector.refresh': 'Refresh',
   'inspector.request': 'Request head',
   'inspector.response': 'Response head',
@@ -132,6 +131,69 @@ export const en = {
   'frame.header': 'header bytes',
   'frame.size': 'header size',
   'frame.preview': 'payload (start)',
+  'publish.via': 'via',
+  'via.http': 'HTTP POST',
+  'via.ws': 'the WebSocket lane',
+  timing: 'Timing',
+  'timing.random': 'random (Poisson)',
+  'timing.fixed': 'fixed (metronome)',
+  'hosts.oneHost': 'one host for every tab (shows the browser’s limit)',
+  'hosts.sharded':
+    'Lanes on {host}, this tab’s own host name: a browser opens at most {n} HTTP/1.1 connections per host and each tab’s SSE stream and long-poll hold one each, so tabs sharing a host stall from the third on. Tabs of this page open: {tabs}.',
+  'hosts.shared':
+    'Lanes on {host}, shared by every tab: {held} of the browser’s {n} connections to it are held open (tabs holding them: {tabs}).',
+  'hosts.limit':
+    'Browser limit reached: {held} connections to {host} are held open by SSE streams and long-polls (tabs holding them: {tabs}), and a browser opens at most {n} per host over HTTP/1.1. Every other request to it (polls, publishing, the stats) now waits in the browser’s queue.',
+  'hosts.waiting': 'A request of this tab has waited {s} s.',
+  'hosts.fixShard':
+    'Untick “one host for every tab” (each tab then uses a host name of its own), close a tab, or pause an SSE or long-poll lane. Over HTTP/2 all of them would share one connection.',
+  'hosts.fixOther':
+    'Close a tab or pause an SSE or long-poll lane. (Per-tab host names need the page on localhost over http; over HTTP/2 all would share one connection.)',
+  'phase.locked':
+    'Phase-locked: the server publishes on a fixed beat and this page polls every {t} ms, a multiple of it, so every poll catches the messages at the same point of its interval. Every poll latency is then the same, and the poll CDF is a step instead of a ramp: the T/2 model assumes messages arrive at random moments. Choose “random” timing to see it.',
+  'legend.ok': 'request answered with messages (lane colour)',
+  'legend.empty': 'empty answer (wasted)',
+  'legend.timeout': 'long-poll timeout',
+  'legend.error': 'error',
+  'legend.edge': 'a request begins',
+  'legend.message': 'message delivered',
+  'legend.setApart': 'catch-up or burst delivery',
+  'legend.open': 'open stream or socket',
+  'col.apart': 'counted apart',
+  'cdf.apart': '{c} catch-up · {b} burst',
+  'scope.server': 'server: every client, since the counters were cleared',
+  'scope.tab': 'this tab',
+  'token.why':
+    'This server needs its publish token (PUBLISH_TOKEN) to publish, change settings or inspect. It is kept for this tab’s session only.',
+  'token.label': 'Publish token',
+  'token.ok': 'Use it',
+  'token.cancel': 'Cancel',
+  'error.unreachable': 'server unreachable: is it running?',
+  'error.unauthorized': 'refused: this server needs its publish token',
+  'status.retrying': 'server unreachable, retrying (attempt {n})…',
+  'status.wsNotOpen': 'the WebSocket lane is not open: resume it or wait until it is',
+  'status.wsToken': 'token saved: the WebSocket lane reconnects with it; publish again',
+  'status.sentWs': 'published over the WebSocket as #{seq}',
+  'transport.short.poll': 'poll',
+  'transport.short.long-poll': 'long-poll',
+  'transport.short.sse': 'SSE',
+  'transport.short.ws': 'WS',
+  'kind.catch-up': 'catch-up: published while this lane was not listening; left out of the live statistics',
+  'kind.burst': 'burst backlog: left out of the live statistics',
+  'lane.apart': '{n} counted apart',
+  'lane.reconnectNow': 'Reconnect now',
+  'lane.resumed': '▶ resumed after #{after}: what follows up to now is catch-up',
+  'single.switched': '⇄ {from} → {to}: the cursor #{after} is handed over',
+  'inspector.sendWs': 'Send a frame over this page’s WebSocket',
+  'inspector.wsHello': 'hello over the WebSocket',
+  'window.since': 'Measurement window since {time} ({reason}). Catch-up and burst deliveries are counted apart.',
+  'window.start': 'page opened',
+  'window.poll': 'client options changed',
+  'window.feed': 'server feed changed',
+  'window.cleared': 'counters cleared',
+  'window.hosts': 'lanes moved to another host',
+  'model.measured': '{ms} ms over {n} live messages',
+  'axis.msLog': 'ms (log)',
 } as const;
 
 export type Key = keyof typeof en;
@@ -165,7 +227,7 @@ export const zh: Record<Key, string> = {
   'server.group': '服务器消息源',
   'status.sent': '已发布，序号 #{seq}',
   'status.burst': '一次性发布了 #{first}–#{last}',
-  'status.settings': '服务器消息源：{sources}，行情每 {ticker} 毫秒，每秒 {log} 行日志',
+  'status.settings': '服务器消息源：{sources}，行情每 {ticker} 毫秒，每秒 {log} 行日志，{timing}时序',
   'status.cleared': '计数器已清空',
   'status.client': '各通道已从游标处重启：每 {poll} 毫秒轮询，长轮询超时 {lp} 毫秒',
   'status.sending': '发送中…',
@@ -190,8 +252,7 @@ export const zh: Record<Key, string> = {
     '四个通道同时订阅同一个消息流。延迟 = 接收时间 − 发布时间。轮询要等下一拍；长轮询每次应答后重新请求；SSE 和 WebSocket 立即推送。',
   'timeline.title': '时间线（最近 10 秒）',
   'timeline.why':
-    '每行是一种传输方式。条形是 HTTP 请求，从发出到应答（长条：被服务器挂起）；圆点是送达的消息；横线是保持打开的流或套接字。',
-  'timeline.legend': '条 = 请求 · 点 = 消息 · 线 = 打开的连接 · 灰 = 空应答 · 橙 = 超时',
+    '每行是一种传输方式。每个 HTTP 请求各画一根条，从发出到应答（长条：被服务器挂起，直到有消息或超时），起点是一条深色竖线；圆点是送达的消息；横线是保持打开的流或套接字。',
   'single.title': '一次一种传输方式',
   'single.why':
     '切换时保留游标：新的传输方式从本视图最后一个序号之后继续，不丢失也不重复。旧传输方式迟到的回调会被丢弃（代数 ID）。',
@@ -199,10 +260,10 @@ export const zh: Record<Key, string> = {
   'single.position': '游标 #{after} · 纪元 {epoch} · 代数 {gen}',
   'charts.latency': '延迟随时间变化',
   'charts.latency.why':
-    '每个点是一条消息：接收时间 − 发布时间。虚线是轮询模型：消息平均等待 T/2，最多等待 T，直到下一次轮询。',
+    '每个点是一条实时消息：接收时间 − 发布时间。虚线是轮询模型：消息平均等待 T/2，最多等待 T，直到下一次轮询。',
   'charts.cdf': '延迟分布',
   'charts.cdf.why':
-    '在 x 毫秒内送达的消息比例。曲线与 p50/p90/p99 线的交点就是该百分位。轮询分布在整个间隔内；推送方式几乎是一条竖线。',
+    '在 x 毫秒内送达的实时消息比例。曲线与 p50/p90/p99 线的交点就是该百分位。轮询是横跨整个间隔的斜坡；推送方式几乎是一条竖线。通道暂停后的补齐和突发的积压单独计数。',
   'charts.requests': '每秒 HTTP 请求数',
   'charts.requests.why':
     '来自服务器计数器。轮询不管有没有消息，每个间隔都发一次请求；长轮询每次应答一次；SSE 和 WebSocket 每个连接一次。',
@@ -211,7 +272,7 @@ export const zh: Record<Key, string> = {
     '在服务器套接字上双向计数，分为协议开销（HTTP 头、帧头、SSE 字段语法）和有效载荷，再除以送达的消息数。',
   'charts.waste': '浪费计数',
   'charts.waste.why':
-    '没有携带消息的工作：空的轮询应答、长轮询超时，以及每条送达消息的请求数（1 表示每条消息一个请求；0 表示连接被复用）。',
+    '没有携带消息的工作：空的轮询应答、长轮询超时，以及每条送达消息的请求数（1 表示每条消息一个请求；0 表示连接被复用）。服务器各列统计这台服务器的所有客户端；最后一列只统计本标签页的请求。',
   'charts.model': '模型与测量并列',
   'model.poll': '每 {t} 毫秒轮询一次：平均等待 {half} 毫秒，最多 {t} 毫秒。实测平均：{mean}。',
   'model.ws':
@@ -238,7 +299,7 @@ export const zh: Record<Key, string> = {
   'model.mean': '轮询模型：T/2',
   'model.max': '轮询模型：T',
   'inspector.why':
-    '浏览器看不到原始 HTTP 头或 WebSocket 帧头，所以由服务器在计数字节的同一次套接字解析中捕获。显示：本页自己的连接（标记 inspect={tag}），若没有则显示该传输方式最近看到的。',
+    '浏览器看不到原始 HTTP 头或 WebSocket 帧头，所以由服务器在计数字节的同一次套接字解析中捕获。只显示本页自己的连接（标记 inspect={tag}）。',
   'inspector.refresh': '刷新',
   'inspector.request': '请求头',
   'inspector.response': '响应头',
@@ -265,6 +326,68 @@ export const zh: Record<Key, string> = {
   'frame.header': '帧头字节',
   'frame.size': '帧头大小',
   'frame.preview': '载荷（开头）',
+  'publish.via': '经由',
+  'via.http': 'HTTP POST',
+  'via.ws': 'WebSocket 通道',
+  timing: '时序',
+  'timing.random': '随机（泊松）',
+  'timing.fixed': '固定（节拍器）',
+  'hosts.oneHost': '所有标签页共用一个主机名（演示浏览器的上限）',
+  'hosts.sharded':
+    '通道连接到 {host}，这是本标签页独有的主机名：浏览器对每个主机最多只开 {n} 个 HTTP/1.1 连接，而每个标签页的 SSE 流和长轮询各占一个，所以共用一个主机名时，从第三个标签页起就会卡住。本页面已打开的标签页：{tabs} 个。',
+  'hosts.shared':
+    '通道连接到 {host}，所有标签页共用：浏览器对它的 {n} 个连接中，有 {held} 个被一直占用（占用的标签页：{tabs} 个）。',
+  'hosts.limit':
+    '已达到浏览器上限：SSE 流和长轮询一直占用着到 {host} 的 {held} 个连接（占用的标签页：{tabs} 个），而浏览器通过 HTTP/1.1 对每个主机最多只开 {n} 个。发往它的其他请求（轮询、发布、统计）现在都在浏览器的队列里等待。',
+  'hosts.waiting': '本标签页有一个请求已经等了 {s} 秒。',
+  'hosts.fixShard':
+    '取消勾选“所有标签页共用一个主机名”（每个标签页改用自己的主机名），或关掉一个标签页，或暂停一个 SSE 或长轮询通道。如果用 HTTP/2，它们会共用同一个连接。',
+  'hosts.fixOther':
+    '关掉一个标签页，或暂停一个 SSE 或长轮询通道。（每个标签页独有的主机名需要通过 http 在 localhost 上打开页面；如果用 HTTP/2，它们会共用同一个连接。）',
+  'phase.locked':
+    '相位锁定：服务器按固定节拍发布，而本页每 {t} 毫秒轮询一次，恰好是节拍的整数倍，所以每次轮询都在间隔的同一位置取到消息。于是每次轮询的延迟都一样，轮询的延迟分布是一个台阶而不是斜坡：T/2 模型假设消息在随机时刻到达。选择“随机”时序即可看到。',
+  'legend.ok': '带回消息的请求（通道颜色）',
+  'legend.empty': '空应答（白费）',
+  'legend.timeout': '长轮询超时',
+  'legend.error': '错误',
+  'legend.edge': '一个请求的开始',
+  'legend.message': '送达的消息',
+  'legend.setApart': '补齐或突发的消息',
+  'legend.open': '保持打开的流或套接字',
+  'col.apart': '单独计数',
+  'cdf.apart': '补齐 {c} · 突发 {b}',
+  'scope.server': '服务器：所有客户端，自计数器清空以来',
+  'scope.tab': '本标签页',
+  'token.why': '这台服务器需要发布令牌（PUBLISH_TOKEN）才能发布、修改设置或查看线路。令牌只在本标签页的会话中保存。',
+  'token.label': '发布令牌',
+  'token.ok': '使用',
+  'token.cancel': '取消',
+  'error.unreachable': '无法连接服务器：它在运行吗？',
+  'error.unauthorized': '被拒绝：这台服务器需要发布令牌',
+  'status.retrying': '无法连接服务器，正在重试（第 {n} 次）…',
+  'status.wsNotOpen': 'WebSocket 通道没有打开：请继续该通道，或等它连上',
+  'status.wsToken': '令牌已保存：WebSocket 通道会带着它重新连接，请再发布一次',
+  'status.sentWs': '已通过 WebSocket 发布，序号 #{seq}',
+  'transport.short.poll': '轮询',
+  'transport.short.long-poll': '长轮询',
+  'transport.short.sse': 'SSE',
+  'transport.short.ws': 'WS',
+  'kind.catch-up': '补齐：在本通道没有收听时发布的消息；不计入实时统计',
+  'kind.burst': '突发积压：不计入实时统计',
+  'lane.apart': '{n} 条单独计数',
+  'lane.reconnectNow': '立即重连',
+  'lane.resumed': '▶ 从 #{after} 之后继续：接下来直到现在的都是补齐',
+  'single.switched': '⇄ {from} → {to}：交接游标 #{after}',
+  'inspector.sendWs': '通过本页的 WebSocket 发送一帧',
+  'inspector.wsHello': '来自 WebSocket 的问候',
+  'window.since': '测量窗口从 {time} 开始（{reason}）。补齐和突发的消息单独计数。',
+  'window.start': '打开页面',
+  'window.poll': '客户端选项已修改',
+  'window.feed': '服务器消息源已修改',
+  'window.cleared': '计数器已清空',
+  'window.hosts': '通道换了主机名',
+  'model.measured': '{ms} 毫秒（{n} 条实时消息）',
+  'axis.msLog': '毫秒（对数）',
 };
 
 export const DICTIONARIES: Readonly<Record<Lang, Readonly<Record<Key, string>>>> = { en, zh };

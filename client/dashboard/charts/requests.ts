@@ -4,9 +4,8 @@
  */
 import { type StatsResponse, TRANSPORT_NAMES } from '../../../protocol/wire.ts';
 import { t } from '../i18n.ts';
-import { Chart, COLORS, canvas } from './setup.ts';
+import { type Chart, type Point, redraw, titledAxis, transportLineChart } from './setup.ts';
 
-type Point = { x: number; y: number };
 const KEEP = 60;
 
 export class RequestsChart {
@@ -15,26 +14,11 @@ export class RequestsChart {
   readonly #history: { at: number; rates: number[] }[] = [];
 
   constructor(id: string) {
-    this.#chart = new Chart(canvas(id), {
-      type: 'line',
-      data: {
-        datasets: TRANSPORT_NAMES.map((name) => ({
-          label: name,
-          data: [] as Point[],
-          borderColor: COLORS[name],
-          backgroundColor: COLORS[name],
-          pointRadius: 0,
-          borderWidth: 2,
-        })),
-      },
-      options: {
-        maintainAspectRatio: false,
-        scales: {
-          x: { type: 'linear', min: -60, max: 0, title: { display: true, text: '' } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: '' } },
-        },
-      },
-    });
+    this.#chart = transportLineChart(
+      id,
+      { pointRadius: 0, borderWidth: 2 },
+      { x: titledAxis({ min: -KEEP, max: 0 }), y: titledAxis({ beginAtZero: true }) },
+    );
   }
 
   /** Adds one stats snapshot; a counter that went down (cleared, restarted) restarts the deltas. */
@@ -58,9 +42,6 @@ export class RequestsChart {
         ds.label = `${name} (Σ ${stats.transports[name].requests})`;
       }
     });
-    const scales = this.#chart.options.scales;
-    if (scales?.x?.title) scales.x.title.text = t('axis.secondsAgo');
-    if (scales?.y?.title) scales.y.title.text = t('axis.reqs');
-    this.#chart.update('none');
+    redraw(this.#chart, t('axis.secondsAgo'), t('axis.reqs'));
   }
 }
