@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { hostName } from './host.ts';
+import { parseOrigin } from './origin.ts';
 
 /**
  * The read routes a dashboard tab may call on another of this server's loopback names. A
@@ -29,14 +30,8 @@ function portOf(host: string): string {
  */
 export function ownAliasOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (!origin || !host) return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  if (`${url.protocol}//${url.host}` !== origin) return false;
+  const url = parseOrigin(origin);
+  if (!url) return false;
   const originName = url.hostname.replace(/^\[|\]$/g, '');
   return isLoopbackName(originName) && isLoopbackName(hostName(host)) && url.port === portOf(host);
 }
