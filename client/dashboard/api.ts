@@ -29,7 +29,7 @@ export function oldestPending(): number | undefined {
 }
 
 /** fetch, with the token and the wait tracked; a network failure becomes UnreachableError. */
-export async function send(path: string, init: { method: string; headers?: Record<string, string>; body?: string }) {
+async function send(path: string, init: { method: string; headers?: Record<string, string>; body?: string }) {
   const id = nextId++;
   pending.set(id, performance.now());
   try {

@@ -186,7 +186,8 @@ export const en = {
   'single.switched': '⇄ {from} → {to}: the cursor #{after} is handed over',
   'inspector.sendWs': 'Send a frame over this page’s WebSocket',
   'inspector.wsHello': 'hello over the WebSocket',
-  'window.since': 'Measurement window since {time} ({reason}). Catch-up and burst deliveries are counted apart.',
+  'window.since':
+    'Measurement window since {time} ({reason}; at most the last 5 minutes). Catch-up and burst deliveries are counted apart.',
   'window.start': 'page opened',
   'window.poll': 'client options changed',
   'window.feed': 'server feed changed',
@@ -380,7 +381,7 @@ export const zh: Record<Key, string> = {
   'single.switched': '⇄ {from} → {to}：交接游标 #{after}',
   'inspector.sendWs': '通过本页的 WebSocket 发送一帧',
   'inspector.wsHello': '来自 WebSocket 的问候',
-  'window.since': '测量窗口从 {time} 开始（{reason}）。补齐和突发的消息单独计数。',
+  'window.since': '测量窗口从 {time} 开始（{reason}；最多保留最近 5 分钟）。补齐和突发的消息单独计数。',
   'window.start': '打开页面',
   'window.poll': '客户端选项已修改',
   'window.feed': '服务器消息源已修改',

@@ -189,7 +189,7 @@ async function refreshCharts(): Promise<void> {
   } catch {
     return; // the server may be restarting
   }
-  requestsChart.update(stats, Date.now());
+  requestsChart.update(stats, Date.now(), currentView === 'charts');
   if (currentView !== 'charts') return;
   const w = recorder.window;
   windowOut.textContent = t('window.since', {

@@ -43,6 +43,8 @@ export class TabCensus {
   readonly #onChange: () => void;
   readonly #others = new Map<string, Announcement & { seen: number }>();
   readonly #channel: BroadcastChannel | undefined;
+  /** What this tab last told the others, so a state change that moves nothing is not told. */
+  #told = '';
 
   /** `mine`: what this tab holds now; `onChange`: called when any tab's holding changed. */
   constructor(id: string, mine: () => Holding, onChange: () => void) {
@@ -52,6 +54,7 @@ export class TabCensus {
     this.#channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined;
     this.#channel?.addEventListener('message', (ev: MessageEvent<unknown>) => this.#receive(ev.data));
     setInterval(() => {
+      this.#told = '';
       this.announce();
       this.#prune();
     }, EVERY_MS);
@@ -59,9 +62,13 @@ export class TabCensus {
     queueMicrotask(() => this.announce());
   }
 
-  /** Tells the other tabs what this one holds now (call on every change). */
+  /** Tells the other tabs what this one holds now, if that changed (call on every change). */
   announce(): void {
-    this.#post({ ...this.#mine(), id: this.#id, at: Date.now() });
+    const mine = this.#mine();
+    const told = `${mine.host} ${mine.held}`;
+    if (told === this.#told) return;
+    this.#told = told;
+    this.#post({ ...mine, id: this.#id, at: Date.now() });
     this.#onChange();
   }
 

@@ -61,6 +61,7 @@ export class Timeline {
   readonly #canvas: HTMLCanvasElement;
   readonly #recorder: Recorder;
   readonly #stateOf: (name: TransportName) => string;
+  #hatch: CanvasPattern | string | undefined;
 
   constructor(canvas: HTMLCanvasElement, recorder: Recorder, stateOf: (name: TransportName) => string) {
     this.#canvas = canvas;
@@ -87,7 +88,8 @@ export class Timeline {
     const x = (at: number) => LABEL_W + ((at - (now - SPAN_MS)) / SPAN_MS) * plotW;
     const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
     const ink = dark ? '#e5e7eb' : '#111827';
-    const timeoutFill = hatch(ctx, OUTCOME_STYLE.timeout.fill, OUTCOME_STYLE.timeout.hatch ?? ink);
+    this.#hatch ??= hatch(ctx, OUTCOME_STYLE.timeout.fill, OUTCOME_STYLE.timeout.hatch ?? ink);
+    const timeoutFill = this.#hatch;
     ctx.font = '13px system-ui, sans-serif';
 
     // seconds grid

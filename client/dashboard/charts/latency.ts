@@ -31,7 +31,11 @@ export class LatencyChart {
     const datasets = this.#chart.data.datasets;
     TRANSPORT_NAMES.forEach((name, i) => {
       const ds = datasets[i];
-      if (ds) ds.data = recorder.live(name).map((s) => ({ x: (s.at - now) / 1000, y: s.latency }));
+      if (ds)
+        ds.data = recorder
+          .live(name)
+          .filter((s) => s.at >= now - SPAN_S * 1000)
+          .map((s) => ({ x: (s.at - now) / 1000, y: s.latency }));
     });
     const model = pollWaitModel(pollIntervalMs);
     const flat = (y: number): Point[] => [

@@ -21,8 +21,11 @@ export class RequestsChart {
     );
   }
 
-  /** Adds one stats snapshot; a counter that went down (cleared, restarted) restarts the deltas. */
-  update(stats: StatsResponse, at: number): void {
+  /**
+   * Adds one stats snapshot (a counter that went down, cleared or restarted, restarts the
+   * deltas); redraws only when `draw` (the chart is on screen), so other views cost nothing.
+   */
+  update(stats: StatsResponse, at: number, draw: boolean): void {
     const prev = this.#previous;
     this.#previous = { at, stats };
     if (prev && prev.stats.epoch === stats.epoch && prev.stats.since === stats.since) {
@@ -35,6 +38,7 @@ export class RequestsChart {
         if (this.#history.length > KEEP) this.#history.shift();
       }
     }
+    if (!draw) return;
     TRANSPORT_NAMES.forEach((name, i) => {
       const ds = this.#chart.data.datasets[i];
       if (ds) {
