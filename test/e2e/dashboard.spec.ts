@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { chat, expect, ready, TRANSPORTS, test } from './fixtures.ts';
+import { chat, expect, ready, test } from './fixtures.ts';
 
 /** Seqs of the single view's rows, oldest first. */
 async function singleSeqs(page: Page): Promise<number[]> {
@@ -10,28 +10,7 @@ async function singleSeqs(page: Page): Promise<number[]> {
 }
 
 test.describe('the dashboard', () => {
-  test('a burst shows every message in every lane, marked as a burst', async ({ page }) => {
-    await ready(page);
-    await page.getByLabel('Burst size').fill('100');
-    await page.getByRole('button', { name: 'Burst', exact: true }).click();
-    await expect(page.getByTestId('control-status')).toHaveText(/burst #\d+–#\d+/);
-    const status = (await page.getByTestId('control-status').textContent()) ?? '';
-    const [, first, last] = /#(\d+)–#(\d+)/.exec(status) ?? [];
-    // 100 seqs from first to last; the ticker's messages may interleave (the burst is published in slices)
-    expect(Number(last) - Number(first)).toBeGreaterThanOrEqual(99);
-    for (const name of TRANSPORTS) {
-      const rows = page.locator(`[data-lane="${name}"] li.msg`, { hasText: /^#\d+.*burst \d+\/100$/ });
-      await expect(rows).toHaveCount(100, { timeout: 15_000 });
-      const seqs = await rows.evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset.seq)));
-      expect(new Set(seqs).size).toBe(100);
-      expect(Math.min(...seqs)).toBe(Number(first));
-      expect(Math.max(...seqs)).toBe(Number(last));
-      await expect(page.locator(`[data-lane="${name}"] li.gap`)).toHaveCount(0);
-      await expect(rows.and(page.locator('[data-kind="burst"]'))).toHaveCount(100);
-    }
-  });
-
-  test('switching transports in the single view loses and duplicates nothing, and marks each switch', async ({
+  test('switching transports in the single view loses and duplicates nothing over 30 messages and 10 switches, and marks each switch', async ({
     page,
   }, info) => {
     await ready(page);
@@ -39,12 +18,12 @@ test.describe('the dashboard', () => {
     await expect(page.getByTestId('single-state')).toHaveText(/open|waiting/);
     const order = ['poll', 'long-poll', 'sse', 'ws', 'long-poll', 'poll', 'ws', 'sse', 'poll', 'ws'] as const;
     const sent: number[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 30; i++) {
       const res = await page.request.post('/api/messages', { data: { body: `single ${i}` } });
       sent.push(((await res.json()) as { seq: number }).seq);
-      if (i % 5 === 4) await page.locator(`#single-switcher input[value="${order[(i - 4) / 5]}"]`).check();
+      if (i % 3 === 2) await page.locator(`#single-switcher input[value="${order[(i - 2) / 3]}"]`).check();
     }
-    await expect(page.locator('#single-feed li.msg', { hasText: 'single 49' })).toHaveCount(1, { timeout: 15_000 });
+    await expect(page.locator('#single-feed li.msg', { hasText: 'single 29' })).toHaveCount(1, { timeout: 15_000 });
     const seqs = await singleSeqs(page);
     // every seq from the first shown to the last, once each, in order (ticker messages included)
     const first = seqs[0] ?? 0;

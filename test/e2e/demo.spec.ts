@@ -15,12 +15,22 @@ test('the README demo in order: catch-up and burst stay out of the live statisti
   }
   // 2. Timeline: a legend that names what is drawn.
   await expect(page.getByTestId('timeline-legend').locator('li')).toHaveCount(8);
-  // 3. Burst (100): every lane gets all of them, marked as a burst.
+  // 3. Burst (100): every lane gets every one of them, once, with no gap, marked as a burst.
+  await page.getByLabel('Burst size').fill('100');
   await page.getByRole('button', { name: 'Burst', exact: true }).click();
+  await expect(page.getByTestId('control-status')).toHaveText(/burst #\d+–#\d+/);
+  const [, first, last] = /#(\d+)–#(\d+)/.exec((await page.getByTestId('control-status').textContent()) ?? '') ?? [];
+  // 100 seqs from first to last; the ticker's messages may interleave (the burst is published in slices)
+  expect(Number(last) - Number(first)).toBeGreaterThanOrEqual(99);
   for (const name of TRANSPORTS) {
-    await expect(
-      page.locator(`[data-lane="${name}"] li.msg[data-kind="burst"]`, { hasText: /burst \d+\/100$/ }),
-    ).toHaveCount(100, { timeout: 15_000 });
+    const rows = page.locator(`[data-lane="${name}"] li.msg`, { hasText: /^#\d+.*burst \d+\/100$/ });
+    await expect(rows).toHaveCount(100, { timeout: 15_000 });
+    const seqs = await rows.evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset.seq)));
+    expect(new Set(seqs).size).toBe(100);
+    expect(Math.min(...seqs)).toBe(Number(first));
+    expect(Math.max(...seqs)).toBe(Number(last));
+    await expect(page.locator(`[data-lane="${name}"] li.gap`)).toHaveCount(0);
+    await expect(rows.and(page.locator('[data-kind="burst"]'))).toHaveCount(100);
   }
   // 4. Pause SSE, publish, resume: it catches up with no gap, and the row says it was a catch-up.
   const sse = page.locator('[data-lane="sse"]');

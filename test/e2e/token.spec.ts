@@ -29,11 +29,9 @@ test.describe('a server that needs its publish token', () => {
     await expect(page.getByTestId('lane-state-ws')).toHaveText('open');
     await chat(page, 'over the socket', 'ws');
     await expect(page.getByTestId('control-status')).toHaveText(/published over the WebSocket as #\d+/);
-    // kept for the session
-    await page.reload();
-    await ready(page, locked.url);
-    await chat(page, 'after a reload');
-    await expect(page.getByTestId('control-status')).toHaveText(/published as #\d+/);
+    // kept for the tab's session only: sessionStorage, never localStorage
+    expect(await page.evaluate(() => sessionStorage.getItem('pushrace.token'))).toBe('sesame-open-1234-xyz');
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain('sesame');
     await expect(dialog).toBeHidden();
   });
 });
