@@ -109,7 +109,7 @@ export class Timeline {
       const mid = top + ROW_H / 2 - 2;
       const color = COLORS[name];
       ctx.fillStyle = ink;
-      ctx.fillText(name, 4, mid + 4);
+      ctx.fillText(t(`transport.short.${name}` as const), 4, mid + 4);
       const all = this.#recorder.records[name];
       const records = all.filter((r) => r.doneAt >= now - SPAN_MS);
       let lastOpen: number | undefined;

@@ -17,6 +17,13 @@ test('the README demo in order: catch-up and burst stay out of the live statisti
   await expect(page.getByTestId('timeline-legend').locator('li')).toHaveCount(8);
   // 3. Burst (100): every lane gets every one of them, once, with no gap, marked as a burst.
   await page.getByLabel('Burst size').fill('100');
+  // rows are drawn once per animation frame, not once per message: count the list's insertions
+  await page.locator('[data-lane="ws"] ol').evaluate((list: HTMLElement) => {
+    list.dataset.inserts = '0';
+    new MutationObserver((records) => {
+      list.dataset.inserts = String(Number(list.dataset.inserts) + records.filter((r) => r.addedNodes.length).length);
+    }).observe(list, { childList: true });
+  });
   await page.getByRole('button', { name: 'Burst', exact: true }).click();
   await expect(page.getByTestId('control-status')).toHaveText(/burst #\d+–#\d+/);
   const [, first, last] = /#(\d+)–#(\d+)/.exec((await page.getByTestId('control-status').textContent()) ?? '') ?? [];
@@ -32,6 +39,9 @@ test('the README demo in order: catch-up and burst stay out of the live statisti
     await expect(page.locator(`[data-lane="${name}"] li.gap`)).toHaveCount(0);
     await expect(rows.and(page.locator('[data-kind="burst"]'))).toHaveCount(100);
   }
+  const inserts = Number(await page.locator('[data-lane="ws"] ol').getAttribute('data-inserts'));
+  expect(inserts).toBeGreaterThan(0);
+  expect(inserts).toBeLessThan(50); // 100 messages, each its own WebSocket frame and callback
   // 4. Pause SSE, publish, resume: it catches up with no gap, and the row says it was a catch-up.
   const sse = page.locator('[data-lane="sse"]');
   await sse.getByRole('button', { name: /Pause/ }).click();

@@ -65,7 +65,10 @@ export class CdfChart {
     TRANSPORT_NAMES.forEach((name, i) => {
       const sorted = recorder.sortedLatencies(name).map((v) => Math.max(0.1, v));
       const ds = this.#chart.data.datasets[i];
-      if (ds) ds.data = cdfPoints(sorted);
+      if (ds) {
+        ds.data = cdfPoints(sorted);
+        ds.label = t(`transport.short.${name}` as const);
+      }
       const tr = el('tr');
       tr.dataset.transport = name;
       tr.append(el('th', `tname t-${name}`, t(`transport.${name}` as const)));

@@ -31,6 +31,7 @@ export class LatencyChart {
     const datasets = this.#chart.data.datasets;
     TRANSPORT_NAMES.forEach((name, i) => {
       const ds = datasets[i];
+      if (ds) ds.label = t(`transport.short.${name}` as const);
       if (ds)
         ds.data = recorder
           .live(name)

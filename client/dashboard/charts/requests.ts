@@ -43,7 +43,7 @@ export class RequestsChart {
       const ds = this.#chart.data.datasets[i];
       if (ds) {
         ds.data = this.#history.map((h) => ({ x: (h.at - at) / 1000, y: h.rates[i] ?? 0 }));
-        ds.label = `${name} (Σ ${stats.transports[name].requests})`;
+        ds.label = `${t(`transport.short.${name}` as const)} (Σ ${stats.transports[name].requests})`;
       }
     });
     redraw(this.#chart, t('axis.secondsAgo'), t('axis.reqs'));
