@@ -6,6 +6,7 @@ import { codeForStatus, ERRORS, type ErrorCode, PushraceError } from './errors.t
 import type { Feed } from './feed/feed.ts';
 import type { SourceSet } from './feed/sources.ts';
 import { readBody, readJsonBody } from './http/body.ts';
+import { allowOwnAliases } from './http/cors.ts';
 import { ERROR_HEADERS, errorBody } from './http/error-response.ts';
 import { originAllowed } from './http/origin.ts';
 import { servePage } from './http/static.ts';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): PushraceApp {
       ctx.body = errorBody(e.code, e.message);
     }
   });
+  app.use(allowOwnAliases());
   app.on('error', (err: unknown) => {
     if (clientWentAway(err)) return;
     observer.log.error({ event: 'request-failed', err }, 'request failed');

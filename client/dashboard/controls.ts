@@ -1,12 +1,15 @@
 /**
- * The control bar: chat, burst, the lanes' client options (poll interval, long-poll timeout)
- * and the server's feed settings (ticker interval, log rate, sources), and clearing the stats.
- * Server-side values go through the validated API; what it refuses is shown as its message.
+ * The control bar: chat (chat.ts), burst, the lanes' client options (poll interval, long-poll
+ * timeout), the server feed's settings (server-form.ts) and clearing the stats. Server-side
+ * values go through the validated API; what it refuses is shown as its message.
  */
-import { publishHttp } from '../lib/publish.ts';
+import type { BurstResponse, FeedSettings } from '../../protocol/control.ts';
 import { api } from './api.ts';
+import { type ChatDeps, setupChat } from './chat.ts';
 import { byId } from './dom.ts';
+import { errorText } from './error-text.ts';
 import { t } from './i18n.ts';
+import { setupServerForm } from './server-form.ts';
 
 /** The lanes' client options, as the controls set them. */
 export interface ClientSettings {
@@ -19,41 +22,40 @@ export interface ControlHooks {
   applyClient(s: ClientSettings): void;
   /** Counters cleared on the server: clear the page's own too. */
   cleared(): void;
+  /** The server feed's settings now in force (`byThisPage`: a change made here). */
+  feedChanged(s: FeedSettings, byThisPage: boolean): void;
+  /** A burst was asked for: until it is through, the lanes' backlog is the burst's. */
+  burstStarted(at: number): void;
+  /** The burst is stored, up to `last`. */
+  burstStored(r: BurstResponse): void;
+  /** The burst was refused or the server is gone. */
+  burstFailed(): void;
+  /** The WebSocket lane's transport, to publish over its socket. */
+  socket: ChatDeps['socket'];
 }
 
-export function setupControls(hooks: ControlHooks): void {
+/** Wires the control bar; returns the status line's writer, for other parts of the page. */
+export function setupControls(hooks: ControlHooks): ChatDeps['say'] {
   const status = byId('control-status', HTMLOutputElement);
   const say = (text: string, error = false) => {
     status.textContent = text;
     status.classList.toggle('error', error);
   };
-  const fail = (err: unknown) => say(err instanceof Error ? err.message : String(err), true);
-
-  const chatForm = byId('chat', HTMLFormElement);
-  const chatInput = byId('chat-input', HTMLInputElement);
-  chatForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const body = chatInput.value;
-    if (!body.trim()) return;
-    say(t('status.sending'));
-    try {
-      const { seq } = await publishHttp(window.location.origin, { body });
-      say(t('status.sent', { seq }));
-      chatInput.value = '';
-    } catch (err) {
-      fail(err);
-    }
-  });
+  setupChat({ socket: hooks.socket, say });
+  setupServerForm({ say, changed: hooks.feedChanged });
 
   const burstForm = byId('burst-form', HTMLFormElement);
   const burstCount = byId('burst-count', HTMLInputElement);
   burstForm.addEventListener('submit', async (event) => {
     event.preventDefault();
+    hooks.burstStarted(performance.timeOrigin + performance.now());
     try {
       const r = await api.burst(Number(burstCount.value));
+      hooks.burstStored(r);
       say(t('status.burst', { first: r.first, last: r.last }));
     } catch (err) {
-      fail(err);
+      hooks.burstFailed();
+      say(errorText(err), true);
     }
   });
 
@@ -68,45 +70,16 @@ export function setupControls(hooks: ControlHooks): void {
     say(t('status.client', { poll: s.pollIntervalMs, lp: s.longPollTimeoutMs }));
   });
 
-  const serverForm = byId('server-form', HTMLFormElement);
-  const tickerInterval = byId('ticker-interval', HTMLInputElement);
-  const logRate = byId('log-rate', HTMLInputElement);
-  const srcTicker = byId('src-ticker', HTMLInputElement);
-  const srcLog = byId('src-log', HTMLInputElement);
-  const showSettings = (s: { sources: string[]; tickerIntervalMs: number; logRate: number }) => {
-    tickerInterval.value = String(s.tickerIntervalMs);
-    logRate.value = String(s.logRate);
-    srcTicker.checked = s.sources.includes('ticker');
-    srcLog.checked = s.sources.includes('log');
-  };
-  serverForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const sources: Array<'ticker' | 'log'> = [];
-    if (srcTicker.checked) sources.push('ticker');
-    if (srcLog.checked) sources.push('log');
-    try {
-      const s = await api.putSettings({
-        sources,
-        tickerIntervalMs: Number(tickerInterval.value),
-        logRate: Number(logRate.value),
-      });
-      showSettings(s);
-      say(t('status.settings', { sources: s.sources.join(', ') || '–', ticker: s.tickerIntervalMs, log: s.logRate }));
-    } catch (err) {
-      fail(err);
-    }
-  });
-  api.settings().then(showSettings, fail);
-
   byId('clear-stats', HTMLButtonElement).addEventListener('click', async () => {
     try {
       await api.clearStats();
       hooks.cleared();
       say(t('status.cleared'));
     } catch (err) {
-      fail(err);
+      say(errorText(err), true);
     }
   });
+  return say;
 }
 
 /** The client options the form shows at start. */

@@ -2,7 +2,10 @@
  * The wire inspector: for each transport, the last request and response heads with their
  * exact byte counts (captured server-side from the socket meter's parse, `GET /api/inspect`);
  * for WebSocket also the Sec-WebSocket-Accept derivation recomputed here and the decoded
- * headers of the last frames each way; for SSE the raw bytes of the stream.
+ * headers of the last frames each way; for SSE the raw bytes of the stream. The handshake's
+ * key and accept lines are marked in the heads, which are shown whole (never in a scroll box),
+ * and a button sends a frame over this page's WebSocket, so a masked client frame is there to
+ * point at even when the chat goes over HTTP.
  */
 import type { CapturedFrame, CapturedHead, InspectResponse } from '../../protocol/control.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
@@ -12,12 +15,21 @@ import { api } from './api.ts';
 import { byId, el } from './dom.ts';
 import { type Key, t } from './i18n.ts';
 
+/** Header lines marked in a head: the WebSocket handshake's key and its proof. */
+const MARKED = /^sec-websocket-(key|accept):/i;
+
 function headBlock(titleKey: Key, head: CapturedHead | undefined, testid: string): HTMLElement {
   const box = el('div', 'head');
   const h = el('h4', '', t(titleKey));
   if (head) h.append(' ', el('small', 'bytes', t('inspector.bytes', { n: head.bytes })));
-  const pre = el('pre', 'raw', head ? head.text.replace(/\r\n/g, '↵\n') : '–');
+  const pre = el('pre', 'raw head-text');
   pre.dataset.testid = testid;
+  if (!head) pre.textContent = '–';
+  const lines = head ? head.text.split('\r\n') : [];
+  lines.forEach((line, i) => {
+    pre.append(MARKED.test(line) ? el('mark', '', line) : line);
+    if (i < lines.length - 1) pre.append('↵\n');
+  });
   box.append(h, pre);
   return box;
 }
@@ -103,11 +115,14 @@ async function acceptBlock(
 export class Inspector {
   readonly #tag: string;
   readonly #root = byId('inspector-cards', HTMLElement);
+  readonly #sendOverWs: () => Promise<void>;
   #last: InspectResponse | undefined;
   #busy = false;
 
-  constructor(tag: string) {
+  /** `sendOverWs`: publishes a chat message over this page's WebSocket lane. */
+  constructor(tag: string, sendOverWs: () => Promise<void>) {
     this.#tag = tag;
+    this.#sendOverWs = sendOverWs;
     byId('inspector-refresh', HTMLButtonElement).addEventListener('click', () => void this.refresh());
   }
 
@@ -143,10 +158,20 @@ export class Inspector {
       headBlock('inspector.response', c.response, `res-${name}`),
     );
     if (name === 'ws') {
+      card.classList.add('wide');
+      const send = el('button', 'send-ws', t('inspector.sendWs'));
+      send.type = 'button';
+      send.addEventListener('click', () => {
+        this.#sendOverWs().then(
+          () => this.refresh(),
+          () => {},
+        );
+      });
       card.append(
         await acceptBlock(c.request, c.response),
         framesTable('inspector.framesOut', c.framesOut),
         framesTable('inspector.framesIn', c.framesIn),
+        send,
       );
     }
     if (name === 'sse') {

@@ -2,13 +2,25 @@
  * The race view's lanes: one transport each, all on the same feed at once, through the one
  * client library. A lane shows every message with its seq and latency, its connection state,
  * and can be paused and resumed: resuming starts a new transport at the saved cursor, so it
- * catches up with no gap (a gap or a reset would show as a row of its own).
+ * catches up with no gap (a gap or a reset would show as a row of its own), and what it catches
+ * up is marked and counted apart from live deliveries. Messages are timestamped when they
+ * arrive and drawn once per animation frame (frame-batch.ts).
  */
 import type { TransportName } from '../../protocol/wire.ts';
 import { createTransport } from '../lib/index.ts';
-import type { ClientOptions, ClientTransport, ConnectionState, FeedMessage, ResumePoint } from '../lib/types.ts';
+import type {
+  ClientOptions,
+  ClientTransport,
+  ConnectionState,
+  FeedMessage,
+  PublishingTransport,
+  ResumePoint,
+} from '../lib/types.ts';
+import type { SampleKind } from './classify.ts';
 import { el } from './dom.ts';
+import { FrameBatch } from './frame-batch.ts';
 import { onLangChange, t } from './i18n.ts';
+import { LANE_INFO } from './lane-info.ts';
 import { messageRow, noticeRow, prependRows } from './message-row.ts';
 import { formatMs, mean } from './metrics.ts';
 import type { Recorder } from './recorder.ts';
@@ -19,6 +31,13 @@ const MAX_ROWS = 1200;
 /** The client options every lane is created with (changed by the controls). */
 export type LaneOptions = () => ClientOptions;
 
+/** A row waiting for the next frame: a message with how it counted, or a notice. */
+type Pending = { m: FeedMessage; receivedAt: number; kind: SampleKind } | { notice: HTMLLIElement };
+
+function isPublishing(t: ClientTransport): t is PublishingTransport {
+  return 'publish' in t && typeof t.publish === 'function';
+}
+
 export class Lane {
   readonly name: TransportName;
   readonly element: HTMLElement;
@@ -28,7 +47,9 @@ export class Lane {
   readonly #stateOut: HTMLOutputElement;
   readonly #statsOut: HTMLElement;
   readonly #pauseButton: HTMLButtonElement;
+  readonly #reconnectButton: HTMLButtonElement;
   readonly #title: HTMLElement;
+  readonly #rows: FrameBatch<Pending>;
   #transport: ClientTransport | undefined;
   #position: ResumePoint = {};
   #state: ConnectionState | 'paused' = 'connecting';
@@ -36,6 +57,8 @@ export class Lane {
   /** Last seq shown in this epoch, to make any gap visible. */
   #lastSeq: number | undefined;
   #epoch: string | undefined;
+  /** Called on every change of state (the tab census counts held connections). */
+  onState: () => void = () => {};
 
   constructor(name: TransportName, recorder: Recorder, options: LaneOptions) {
     this.name = name;
@@ -47,15 +70,20 @@ export class Lane {
     this.#title = el('h3');
     this.#stateOut = el('output', 'state');
     this.#stateOut.dataset.testid = `lane-state-${name}`;
+    this.#reconnectButton = el('button', 'reconnect');
+    this.#reconnectButton.type = 'button';
+    this.#reconnectButton.hidden = true;
+    this.#reconnectButton.addEventListener('click', () => this.#transport?.reconnectNow());
     this.#pauseButton = el('button', 'pause');
     this.#pauseButton.type = 'button';
     this.#pauseButton.setAttribute('aria-pressed', 'false');
     this.#pauseButton.addEventListener('click', () => (this.paused ? this.resume() : this.pause()));
-    head.append(this.#title, this.#stateOut, this.#pauseButton);
+    head.append(this.#title, this.#stateOut, this.#reconnectButton, this.#pauseButton);
     this.#statsOut = el('p', 'lane-stats');
     this.#list = el('ol', 'msgs');
     this.#list.setAttribute('aria-live', 'off');
     this.element.append(head, this.#statsOut, this.#list);
+    this.#rows = new FrameBatch((items) => this.#draw(items), MAX_ROWS);
     onLangChange(() => this.#render());
     this.#render();
   }
@@ -69,35 +97,47 @@ export class Lane {
     return this.#state;
   }
 
+  /** Whether this lane holds one of the browser's HTTP connections now (see lane-info.ts). */
+  get holdsHttpConnection(): boolean {
+    return LANE_INFO[this.name].holdsHttpConnection && !this.paused;
+  }
+
+  /** The transport, when it can publish over an open socket (the WebSocket lane). */
+  get socket(): PublishingTransport | undefined {
+    const tr = this.#transport;
+    return tr && this.#state === 'open' && isPublishing(tr) ? tr : undefined;
+  }
+
   /** Starts (or restarts, with fresh options) from the saved cursor. */
   start(): void {
     this.#stopTransport();
     const transport = createTransport(this.name, this.#options());
     this.#transport = transport;
     const mine = () => this.#transport === transport;
+    this.#recorder.listening(this.name);
     transport.start(this.#position, {
       messages: (batch, meta) => {
         if (!mine()) return;
         this.#position = transport.position;
-        this.#recorder.addMessages(this.name, batch, meta.receivedAt);
-        this.#show(batch, meta.receivedAt);
+        const kinds = this.#recorder.addMessages(this.name, batch, meta.receivedAt);
+        this.#rows.push(...batch.map((m, i) => ({ m, receivedAt: meta.receivedAt, kind: kinds[i] ?? 'live' })));
       },
       reset: (info) => {
         if (!mine()) return;
         const from = this.#lastSeq ?? info.previousCursor ?? 0;
-        prependRows(
-          this.#list,
-          [noticeRow('reset', t('lane.reset', { from, epoch: info.epoch, cursor: info.cursor }))],
-          MAX_ROWS,
-        );
+        this.#rows.push({
+          notice: noticeRow('reset', t('lane.reset', { from, epoch: info.epoch, cursor: info.cursor })),
+        });
         this.#lastSeq = info.cursor;
         this.#epoch = info.epoch;
       },
       error: () => {},
       state: (s) => {
         if (!mine() || s === 'closed') return;
+        if (this.#state === 'reconnecting' && (s === 'open' || s === 'waiting')) this.#recorder.listening(this.name);
         this.#state = s;
         this.#render();
+        this.onState();
       },
       request: (r) => {
         if (mine()) this.#recorder.addRecord(this.name, r);
@@ -110,17 +150,19 @@ export class Lane {
     this.#stopTransport();
     this.#state = 'paused';
     this.#render();
+    this.onState();
   }
 
   resume(): void {
     if (!this.paused) return;
     const after = this.#position.after;
-    if (after !== undefined) prependRows(this.#list, [noticeRow('resume', `▶ #${after}`)], MAX_ROWS);
+    if (after !== undefined) this.#rows.push({ notice: noticeRow('resume', t('lane.resumed', { after })) });
     this.#state = 'connecting';
     this.start();
+    this.onState();
   }
 
-  /** Applies new client options (poll interval, long-poll timeout), keeping the cursor. */
+  /** Applies new client options (poll interval, long-poll timeout, host), keeping the cursor. */
   restart(): void {
     if (!this.paused) this.start();
   }
@@ -133,21 +175,27 @@ export class Lane {
     old.stop();
   }
 
-  #show(batch: readonly FeedMessage[], receivedAt: number) {
+  /** Draws what arrived since the last frame: rows (with gaps made visible) and the stats line. */
+  #draw(items: readonly Pending[]): void {
     const rows: HTMLLIElement[] = [];
-    const epoch = this.#position.epoch;
-    if (epoch !== this.#epoch) {
-      this.#epoch = epoch;
-      this.#lastSeq = undefined;
-    }
-    for (const m of batch) {
+    for (const item of items) {
+      if ('notice' in item) {
+        rows.push(item.notice);
+        continue;
+      }
+      const { m, receivedAt, kind } = item;
+      const epoch = this.#position.epoch;
+      if (epoch !== this.#epoch) {
+        this.#epoch = epoch;
+        this.#lastSeq = undefined;
+      }
       if (this.#lastSeq !== undefined && m.seq !== this.#lastSeq + 1) {
         rows.push(noticeRow('gap', `#${this.#lastSeq} → #${m.seq}`));
       }
       this.#lastSeq = m.seq;
-      rows.push(messageRow(m, receivedAt));
+      this.#received++;
+      rows.push(messageRow(m, receivedAt, { kind }));
     }
-    this.#received += batch.length;
     prependRows(this.#list, rows, MAX_ROWS);
     this.#renderStats();
   }
@@ -155,10 +203,14 @@ export class Lane {
   #renderStats(): void {
     const samples = this.#recorder.samples[this.name];
     const last = samples[samples.length - 1];
-    const avg = mean(samples.map((s) => s.latency));
+    const live = this.#recorder.live(this.name);
+    const apart = this.#recorder.setApart(this.name);
+    const setApart = apart['catch-up'] + apart.burst;
     this.#statsOut.textContent = `${t('lane.received')} ${this.#received} · ${t('lane.last')} ${formatMs(
       last?.latency ?? Number.NaN,
-    )} ms · ${t('lane.mean')} ${formatMs(avg)} ms`;
+    )} ms · ${t('lane.mean')} ${formatMs(mean(live.map((s) => s.latency)))} ms${
+      setApart > 0 ? ` · ${t('lane.apart', { n: setApart })}` : ''
+    }`;
   }
 
   #render(): void {
@@ -171,6 +223,8 @@ export class Lane {
       'aria-label',
       `${this.paused ? t('resume') : t('pause')}: ${this.#title.textContent}`,
     );
+    this.#reconnectButton.hidden = this.#state !== 'reconnecting';
+    this.#reconnectButton.textContent = t('lane.reconnectNow');
     this.#renderStats();
   }
 }

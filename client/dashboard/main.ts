@@ -3,23 +3,32 @@
  * (single view), live charts next to their models, and the wire inspector. This file only
  * wires the modules together; each concern lives in its own file.
  */
+
+import type { FeedSettings } from '../../protocol/control.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 import type { ClientOptions } from '../lib/types.ts';
-import { api } from './api.ts';
+import { api, oldestPending } from './api.ts';
+import { currentToken, onTokenChange } from './auth.ts';
 import { BytesChart } from './charts/bytes.ts';
 import { CdfChart } from './charts/cdf.ts';
 import { LatencyChart } from './charts/latency.ts';
 import { RequestsChart } from './charts/requests.ts';
 import { renderModel, renderWaste } from './charts/waste.ts';
+import { publishChat } from './chat.ts';
+import { renderHostsNote } from './connection-note.ts';
 import { type ClientSettings, initialClientSettings, setupControls } from './controls.ts';
 import { byId } from './dom.ts';
 import { initialLang, isKey, type Lang, lang, onLangChange, setLang, t } from './i18n.ts';
 import { Inspector } from './inspector.ts';
+import { LANE_INFO } from './lane-info.ts';
 import { Lane } from './lanes.ts';
+import { phaseLocked } from './phase.ts';
 import { Recorder } from './recorder.ts';
+import { hostOf, laneOrigin, newTabLabel } from './shard.ts';
 import { SingleView } from './single.ts';
+import { TabCensus } from './tabs.ts';
 import { newPageId, taggedOptions } from './tagging.ts';
-import { Timeline } from './timeline.ts';
+import { renderLegend, Timeline } from './timeline.ts';
 import './style.css';
 
 const LANG_KEY = 'pushrace.lang';
@@ -66,10 +75,23 @@ langSelect.addEventListener('change', () => {
 const pageId = newPageId();
 const tagged = taggedOptions(pageId);
 let client: ClientSettings = initialClientSettings();
+let feed: FeedSettings | undefined;
+
+/** This tab's own host name for its lanes, unless "one host for every tab" is chosen (shard.ts). */
+const tabLabel = newTabLabel();
+const oneHost = byId('one-host', HTMLInputElement);
+oneHost.checked = new URLSearchParams(window.location.search).get('hosts') === 'one';
+const canShard = laneOrigin(window.location, tabLabel, false) !== window.location.origin;
+const laneBase = () => laneOrigin(window.location, tabLabel, oneHost.checked);
+
+/** The page's lanes retry sooner than the library's default: a presenter is watching. */
+const PAGE_BACKOFF = { initialMs: 250, maxMs: 2000 };
 const options = (): ClientOptions => ({
-  baseUrl: window.location.origin,
+  baseUrl: laneBase(),
   pollIntervalMs: client.pollIntervalMs,
   longPollTimeoutMs: client.longPollTimeoutMs,
+  backoff: PAGE_BACKOFF,
+  token: currentToken(),
   ...tagged,
 });
 
@@ -82,18 +104,73 @@ for (const name of TRANSPORT_NAMES) {
   lanesBox.append(lane.element);
 }
 const single = new SingleView(options);
-const inspector = new Inspector(pageId);
 const timeline = new Timeline(byId('timeline', HTMLCanvasElement), recorder, (n) => lanes.get(n)?.state ?? 'closed');
+const socket = () => lanes.get('ws')?.socket;
+let say: (text: string, error?: boolean) => void = () => {};
+const inspector = new Inspector(pageId, () =>
+  publishChat(t('inspector.wsHello'), 'ws', { socket, say: (text, error) => say(text, error) }),
+);
 
-setupControls({
+/** Restarts every running lane (and the single view) from its cursor, with fresh options. */
+function restartLanes(): void {
+  for (const lane of lanes.values()) lane.restart();
+  if (single.running) single.start();
+}
+
+// ---- the browser's connections per host, and the phase-lock warning ----
+const heldHere = () =>
+  [...lanes.values()].filter((l) => l.holdsHttpConnection).length +
+  (single.running && LANE_INFO[single.transport].holdsHttpConnection ? 1 : 0);
+const hostsNote = byId('hosts-note', HTMLElement);
+const phaseNote = byId('phase-note', HTMLElement);
+function renderNotes(): void {
+  const oldest = oldestPending();
+  renderHostsNote(hostsNote, {
+    sharded: laneBase() !== window.location.origin,
+    canShard,
+    laneHost: hostOf(laneBase()),
+    pageHost: window.location.host,
+    census,
+    waitingMs: oldest === undefined ? 0 : performance.now() - oldest,
+  });
+  const locked = phaseLocked(feed, client.pollIntervalMs);
+  phaseNote.hidden = !locked;
+  phaseNote.textContent = locked ? t('phase.locked', { t: client.pollIntervalMs }) : '';
+}
+const census = new TabCensus(pageId, () => ({ host: hostOf(laneBase()), held: heldHere() }), renderNotes);
+for (const lane of lanes.values()) lane.onState = () => census.announce();
+single.onState = () => census.announce();
+oneHost.addEventListener('change', () => {
+  const url = new URL(window.location.href);
+  if (oneHost.checked) url.searchParams.set('hosts', 'one');
+  else url.searchParams.delete('hosts');
+  history.replaceState(null, '', url);
+  recorder.newWindow('hosts');
+  restartLanes();
+  census.announce();
+});
+oneHost.disabled = !canShard;
+onTokenChange(restartLanes);
+
+say = setupControls({
   applyClient(s) {
     client = s;
-    for (const lane of lanes.values()) lane.restart();
-    if (single.running) single.start();
+    recorder.newWindow('poll');
+    restartLanes();
+    renderNotes();
   },
   cleared() {
     recorder.clear();
   },
+  feedChanged(s, byThisPage) {
+    feed = s;
+    if (byThisPage) recorder.newWindow('feed');
+    renderNotes();
+  },
+  burstStarted: (at) => recorder.burstStarted(at),
+  burstStored: (r) => recorder.burstStored(r),
+  burstFailed: () => recorder.burstFailed(),
+  socket,
 });
 
 // ---- charts ----
@@ -103,6 +180,7 @@ const requestsChart = new RequestsChart('chart-requests');
 const bytesChart = new BytesChart('chart-bytes');
 const wasteBody = byId('waste', HTMLTableElement).tBodies[0];
 const modelBox = byId('model', HTMLElement);
+const windowOut = byId('window', HTMLElement);
 
 async function refreshCharts(): Promise<void> {
   let stats: Awaited<ReturnType<typeof api.stats>>;
@@ -111,13 +189,19 @@ async function refreshCharts(): Promise<void> {
   } catch {
     return; // the server may be restarting
   }
-  requestsChart.update(stats, Date.now());
+  requestsChart.update(stats, Date.now(), currentView === 'charts');
   if (currentView !== 'charts') return;
+  const w = recorder.window;
+  windowOut.textContent = t('window.since', {
+    time: new Date(w.since).toLocaleTimeString(lang() === 'zh' ? 'zh-CN' : 'en-GB'),
+    reason: t(`window.${w.reason}` as const),
+  });
+  windowOut.dataset.reason = w.reason;
   latencyChart.update(recorder, client.pollIntervalMs);
   cdfChart.update(recorder);
   bytesChart.update(stats);
   if (wasteBody) renderWaste(wasteBody, stats, recorder);
-  renderModel(modelBox, recorder, client.pollIntervalMs);
+  renderModel(modelBox, recorder, client.pollIntervalMs, phaseLocked(feed, client.pollIntervalMs));
 }
 
 // ---- views ----
@@ -139,14 +223,19 @@ for (const v of VIEWS) byId(`tab-${v}`, HTMLButtonElement).addEventListener('cli
 // ---- start ----
 setLang(initialLang(storedLang(), navigator.language));
 applyStaticLabels();
+const legend = byId('timeline-legend', HTMLElement);
+renderLegend(legend);
 onLangChange(() => {
   applyStaticLabels();
+  renderLegend(legend);
+  renderNotes();
   void refreshCharts();
   void inspector.render();
 });
 for (const lane of lanes.values()) lane.start();
 showView('race');
 setInterval(() => void refreshCharts(), 1000);
+setInterval(renderNotes, 1000);
 setInterval(() => {
   if (currentView === 'inspector') void inspector.refresh();
 }, 2000);

@@ -1,6 +1,9 @@
 /** One feed message as a list row, shared by the lanes and the single view. Text only. */
+import type { TransportName } from '../../protocol/wire.ts';
 import type { FeedMessage } from '../lib/types.ts';
+import type { SampleKind } from './classify.ts';
 import { el } from './dom.ts';
+import { t } from './i18n.ts';
 import { formatMs } from './metrics.ts';
 
 /** A readable one-line body: ticker values as "PUSH 101.20 (+0.30)", strings as they are. */
@@ -16,10 +19,29 @@ export function describeBody(m: FeedMessage): string {
   return JSON.stringify(b);
 }
 
-/** `<li data-seq>` with seq, latency and body as text (never HTML: bodies come from anyone). */
-export function messageRow(m: FeedMessage, receivedAt: number): HTMLLIElement {
+/** What a row may say besides the message: how it was counted, and which transport brought it. */
+export interface RowExtra {
+  kind?: SampleKind;
+  via?: TransportName;
+}
+
+/**
+ * `<li data-seq>` with seq, latency and body as text (never HTML: bodies come from anyone);
+ * `data-kind` for a catch-up or burst delivery (drawn apart, and left out of the live
+ * statistics), and a badge naming the transport that delivered it when `via` is given.
+ */
+export function messageRow(m: FeedMessage, receivedAt: number, extra: RowExtra = {}): HTMLLIElement {
   const li = el('li', `msg src-${m.source}`);
   li.dataset.seq = String(m.seq);
+  if (extra.via) {
+    li.dataset.transport = extra.via;
+    li.classList.add('with-via');
+    li.append(el('span', `via t-${extra.via}`, t(`transport.short.${extra.via}` as const)));
+  }
+  if (extra.kind && extra.kind !== 'live') {
+    li.dataset.kind = extra.kind;
+    li.title = t(`kind.${extra.kind}` as const);
+  }
   li.append(
     el('span', 'seq', `#${m.seq}`),
     el('span', 'latency', `${formatMs(receivedAt - m.ts)} ms`),
@@ -28,13 +50,13 @@ export function messageRow(m: FeedMessage, receivedAt: number): HTMLLIElement {
   return li;
 }
 
-/** A notice row (reset, gap, resume) in a message list. */
+/** A notice row (reset, gap, resume, switch) in a message list. */
 export function noticeRow(className: string, text: string): HTMLLIElement {
   return el('li', `notice ${className}`, text);
 }
 
 /** Prepends `rows` (newest first on top) and keeps at most `max` rows. */
 export function prependRows(list: HTMLOListElement, rows: readonly HTMLLIElement[], max: number): void {
-  for (const row of rows) list.prepend(row);
+  list.prepend(...[...rows].reverse());
   while (list.children.length > max) list.lastElementChild?.remove();
 }

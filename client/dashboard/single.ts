@@ -2,12 +2,14 @@
  * The single view: one transport at a time, with a switcher. Switching hands the old
  * transport's cursor to the new one (no loss, no duplicate), and every callback is checked
  * against a generation id so a late answer from the old transport is dropped, the way
- * centrifuge-js switches transports.
+ * centrifuge-js switches transports. Each row names the transport that delivered it, and each
+ * switch is a row of its own with the cursor handed over, so the handover can be pointed at.
  */
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 import { createTransport } from '../lib/index.ts';
 import type { ClientOptions, ClientTransport, ConnectionState, ResumePoint } from '../lib/types.ts';
 import { byId, el } from './dom.ts';
+import { FrameBatch } from './frame-batch.ts';
 import { onLangChange, t } from './i18n.ts';
 import { messageRow, noticeRow, prependRows } from './message-row.ts';
 
@@ -25,6 +27,9 @@ export class SingleView {
   /** Bumped on every switch; a callback carrying an older one is dropped. */
   #generation = 0;
   #state: ConnectionState = 'closed';
+  readonly #rows = new FrameBatch<HTMLLIElement>((rows) => prependRows(this.#list, rows, MAX_ROWS), MAX_ROWS);
+  /** Called on every start and stop (the tab census counts held connections). */
+  onState: () => void = () => {};
 
   constructor(options: () => ClientOptions) {
     this.#options = options;
@@ -50,11 +55,32 @@ export class SingleView {
     return this.#transport !== undefined;
   }
 
+  /** The transport shown, running or not. */
+  get transport(): TransportName {
+    return this.#name;
+  }
+
   /** Switches to `name`, resuming at the cursor the current transport has reached. */
   use(name: TransportName): void {
+    const from = this.#name;
     this.#name = name;
-    if (this.running) this.start();
-    else this.#render();
+    if (!this.running) {
+      this.#render();
+      return;
+    }
+    this.stop();
+    const row = noticeRow(
+      'switch',
+      t('single.switched', {
+        from: t(`transport.${from}` as const),
+        to: t(`transport.${name}` as const),
+        after: this.#position.after ?? '–',
+      }),
+    );
+    row.dataset.from = from;
+    row.dataset.to = name;
+    this.#rows.push(row);
+    this.start();
   }
 
   start(): void {
@@ -69,28 +95,16 @@ export class SingleView {
       messages: (batch, meta) => {
         if (!live()) return;
         this.#position = transport.position;
-        prependRows(
-          this.#list,
-          batch.map((m) => {
-            const row = messageRow(m, meta.receivedAt);
-            row.dataset.transport = name;
-            return row;
-          }),
-          MAX_ROWS,
-        );
+        this.#rows.push(...batch.map((m) => messageRow(m, meta.receivedAt, { via: name })));
         this.#render();
       },
       reset: (info) => {
         if (!live()) return;
-        prependRows(
-          this.#list,
-          [
-            noticeRow(
-              'reset',
-              t('lane.reset', { from: info.previousCursor ?? 0, epoch: info.epoch, cursor: info.cursor }),
-            ),
-          ],
-          MAX_ROWS,
+        this.#rows.push(
+          noticeRow(
+            'reset',
+            t('lane.reset', { from: info.previousCursor ?? 0, epoch: info.epoch, cursor: info.cursor }),
+          ),
         );
       },
       error: () => {},
@@ -101,6 +115,7 @@ export class SingleView {
       },
     });
     this.#render();
+    this.onState();
   }
 
   /** Stops the transport, keeping its cursor for the next start. */
@@ -112,6 +127,7 @@ export class SingleView {
     this.#generation++;
     old.stop();
     this.#state = 'closed';
+    this.onState();
   }
 
   #render(): void {

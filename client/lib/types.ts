@@ -122,6 +122,12 @@ export interface ClientTransport {
   start(from: ResumePoint, on: TransportHandlers): void;
   /** Stops at once: aborts in-flight requests, closes sockets, clears every timer. */
   stop(): void;
+  /**
+   * Retries at once when a retry is waiting out its backoff, so a page can offer "reconnect
+   * now" when the server is back before the backoff is over. Returns whether there was one to
+   * hurry: false while connected or stopped.
+   */
+  reconnectNow(): boolean;
 }
 
 /** The answer to a publish: the seq the server stored, and whether the id was already known. */

@@ -44,7 +44,7 @@ export function servePage(dir: string): Middleware {
     if (extname(file) === '.html') {
       ctx.set(
         'Content-Security-Policy',
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "default-src 'self'; connect-src 'self' http://*.localhost:* ws://*.localhost:*; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
       );
     }
     // HEAD: status, type and length are set and the body is never opened (Koa sends no body).

@@ -1,13 +1,13 @@
-import { expect, test } from '@playwright/test';
 import { type ServerChild, spawnServer } from '../support/child.ts';
-
-const TRANSPORTS = ['poll', 'long-poll', 'sse', 'ws'] as const;
+import { expect, TRANSPORTS, test } from './fixtures.ts';
 
 /**
  * The classroom fault: the server is killed (SIGKILL) in the middle of a demo and started
  * again on the same port. The page is not reloaded: every lane must reconnect by itself, show
  * the reset (the new server's history is not the old one's) as a row of its own, and go on
- * receiving — never a silent gap. Its own server child, so killing it spares the suite's.
+ * receiving — never a silent gap. A chat published meanwhile says "server unreachable,
+ * retrying" and goes out once the server is back. Its own server child, so killing it spares
+ * the worker's.
  */
 test.describe('a server restart under the dashboard', () => {
   const children: ServerChild[] = [];
@@ -34,8 +34,13 @@ test.describe('a server restart under the dashboard', () => {
     for (const name of TRANSPORTS) {
       await expect(page.getByTestId(`lane-state-${name}`)).toHaveText(/reconnecting|connecting/, { timeout: 10_000 });
     }
+    await expect(page.locator('[data-lane="ws"] button.reconnect')).toBeVisible();
+    await page.getByLabel('Chat').fill('while the server is down');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect(page.getByTestId('control-status')).toHaveText(/server unreachable, retrying/);
 
     const second = await spawnServer(['--port', port], quiet);
+    await expect(page.getByTestId('control-status')).toHaveText(/published as #\d+/, { timeout: 15_000 });
     children.push(second);
     for (const name of TRANSPORTS) {
       await expect(page.locator(`[data-lane="${name}"] li.reset`)).toHaveCount(1, { timeout: 15_000 });

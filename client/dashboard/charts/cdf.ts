@@ -1,6 +1,7 @@
 /**
- * The latency distribution as a CDF per transport (log-scale ms), with p50/p90/p99 drawn as
- * horizontal marker lines, and the same percentiles in a table beside it.
+ * The latency distribution of the live deliveries as a CDF per transport (log-scale ms), with
+ * p50/p90/p99 drawn as horizontal marker lines, and the same percentiles in a table beside it
+ * with the deliveries counted apart (catch-up after a pause, a burst's backlog).
  */
 import type { Plugin } from 'chart.js';
 import { TRANSPORT_NAMES } from '../../../protocol/wire.ts';
@@ -8,9 +9,7 @@ import { el } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { cdfPoints, formatMs, percentile } from '../metrics.ts';
 import type { Recorder } from '../recorder.ts';
-import { Chart, COLORS, canvas } from './setup.ts';
-
-type Point = { x: number; y: number };
+import { type Chart, type Point, redraw, transportLineChart } from './setup.ts';
 
 /** The percentiles marked, as shares. */
 const MARKS = [0.5, 0.9, 0.99] as const;
@@ -45,32 +44,20 @@ export class CdfChart {
 
   constructor(id: string, table: HTMLTableElement) {
     this.#table = table.createTBody();
-    this.#chart = new Chart(canvas(id), {
-      type: 'line',
-      data: {
-        datasets: TRANSPORT_NAMES.map((name) => ({
-          label: name,
-          data: [] as Point[],
-          borderColor: COLORS[name],
-          backgroundColor: COLORS[name],
-          pointRadius: 0,
-          borderWidth: 2,
-          stepped: true,
-        })),
-      },
-      options: {
-        maintainAspectRatio: false,
-        scales: {
-          x: {
-            type: 'logarithmic',
-            ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 },
-            title: { display: true, text: '' },
-          },
-          y: { type: 'linear', min: 0, max: 1, title: { display: true, text: '' } },
+    this.#chart = transportLineChart(
+      id,
+      { pointRadius: 0, borderWidth: 2, stepped: true },
+      {
+        x: {
+          type: 'logarithmic',
+          ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 },
+          title: { display: true, text: '' },
         },
+        y: { type: 'linear', min: 0, max: 1, title: { display: true, text: '' } },
       },
-      plugins: [markers],
-    });
+      [],
+      [markers],
+    );
   }
 
   update(recorder: Recorder): void {
@@ -78,18 +65,23 @@ export class CdfChart {
     TRANSPORT_NAMES.forEach((name, i) => {
       const sorted = recorder.sortedLatencies(name).map((v) => Math.max(0.1, v));
       const ds = this.#chart.data.datasets[i];
-      if (ds) ds.data = cdfPoints(sorted);
+      if (ds) {
+        ds.data = cdfPoints(sorted);
+        ds.label = t(`transport.short.${name}` as const);
+      }
       const tr = el('tr');
       tr.dataset.transport = name;
       tr.append(el('th', `tname t-${name}`, t(`transport.${name}` as const)));
       tr.append(el('td', '', String(sorted.length)));
       for (const p of [50, 90, 99]) tr.append(el('td', '', formatMs(percentile(sorted, p))));
+      const apart = recorder.setApart(name);
+      const cell = el('td', 'apart', t('cdf.apart', { c: apart['catch-up'], b: apart.burst }));
+      cell.dataset.catchUp = String(apart['catch-up']);
+      cell.dataset.burst = String(apart.burst);
+      tr.append(cell);
       rows.push(tr);
     });
     this.#table.replaceChildren(...rows);
-    const scales = this.#chart.options.scales;
-    if (scales?.x?.title) scales.x.title.text = `${t('axis.ms')} (log)`;
-    if (scales?.y?.title) scales.y.title.text = t('axis.share');
-    this.#chart.update('none');
+    redraw(this.#chart, t('axis.msLog'), t('axis.share'));
   }
 }

@@ -4,9 +4,8 @@
  */
 import { type StatsResponse, TRANSPORT_NAMES } from '../../../protocol/wire.ts';
 import { t } from '../i18n.ts';
-import { Chart, COLORS, canvas } from './setup.ts';
+import { type Chart, type Point, redraw, titledAxis, transportLineChart } from './setup.ts';
 
-type Point = { x: number; y: number };
 const KEEP = 60;
 
 export class RequestsChart {
@@ -15,30 +14,18 @@ export class RequestsChart {
   readonly #history: { at: number; rates: number[] }[] = [];
 
   constructor(id: string) {
-    this.#chart = new Chart(canvas(id), {
-      type: 'line',
-      data: {
-        datasets: TRANSPORT_NAMES.map((name) => ({
-          label: name,
-          data: [] as Point[],
-          borderColor: COLORS[name],
-          backgroundColor: COLORS[name],
-          pointRadius: 0,
-          borderWidth: 2,
-        })),
-      },
-      options: {
-        maintainAspectRatio: false,
-        scales: {
-          x: { type: 'linear', min: -60, max: 0, title: { display: true, text: '' } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: '' } },
-        },
-      },
-    });
+    this.#chart = transportLineChart(
+      id,
+      { pointRadius: 0, borderWidth: 2 },
+      { x: titledAxis({ min: -KEEP, max: 0 }), y: titledAxis({ beginAtZero: true }) },
+    );
   }
 
-  /** Adds one stats snapshot; a counter that went down (cleared, restarted) restarts the deltas. */
-  update(stats: StatsResponse, at: number): void {
+  /**
+   * Adds one stats snapshot (a counter that went down, cleared or restarted, restarts the
+   * deltas); redraws only when `draw` (the chart is on screen), so other views cost nothing.
+   */
+  update(stats: StatsResponse, at: number, draw: boolean): void {
     const prev = this.#previous;
     this.#previous = { at, stats };
     if (prev && prev.stats.epoch === stats.epoch && prev.stats.since === stats.since) {
@@ -51,16 +38,14 @@ export class RequestsChart {
         if (this.#history.length > KEEP) this.#history.shift();
       }
     }
+    if (!draw) return;
     TRANSPORT_NAMES.forEach((name, i) => {
       const ds = this.#chart.data.datasets[i];
       if (ds) {
         ds.data = this.#history.map((h) => ({ x: (h.at - at) / 1000, y: h.rates[i] ?? 0 }));
-        ds.label = `${name} (Σ ${stats.transports[name].requests})`;
+        ds.label = `${t(`transport.short.${name}` as const)} (Σ ${stats.transports[name].requests})`;
       }
     });
-    const scales = this.#chart.options.scales;
-    if (scales?.x?.title) scales.x.title.text = t('axis.secondsAgo');
-    if (scales?.y?.title) scales.y.title.text = t('axis.reqs');
-    this.#chart.update('none');
+    redraw(this.#chart, t('axis.secondsAgo'), t('axis.reqs'));
   }
 }

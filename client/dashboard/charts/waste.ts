@@ -1,7 +1,8 @@
 /**
- * The waste counters and the model card: server counts of work that carried no message,
- * next to the client's own request count, and the two models in words with the numbers
- * measured now.
+ * The waste counters and the model card: server counts of work that carried no message (every
+ * client of the server, since its counters were cleared), next to this tab's own request count
+ * (the table's header says which column is which), and the two models in words with the
+ * numbers measured in the current window, and a warning when the poll model cannot hold.
  */
 import { type StatsResponse, TRANSPORT_NAMES } from '../../../protocol/wire.ts';
 import { el } from '../dom.ts';
@@ -29,12 +30,15 @@ export function renderWaste(body: HTMLTableSectionElement, stats: StatsResponse,
   body.replaceChildren(...rows);
 }
 
-export function renderModel(out: HTMLElement, recorder: Recorder, pollIntervalMs: number): void {
-  const pollMean = mean(recorder.samples.poll.map((s) => s.latency));
+export function renderModel(out: HTMLElement, recorder: Recorder, pollIntervalMs: number, locked: boolean): void {
+  const live = recorder.live('poll');
+  const pollMean = mean(live.map((s) => s.latency));
   const poll = t('model.poll', {
     t: pollIntervalMs,
     half: pollIntervalMs / 2,
-    mean: Number.isFinite(pollMean) ? `${formatMs(pollMean)} ms` : t('model.nodata'),
+    mean: Number.isFinite(pollMean)
+      ? t('model.measured', { ms: formatMs(pollMean), n: live.length })
+      : t('model.nodata'),
   });
   const len = recorder.lastWsFrameBytes;
   const ws = Number.isFinite(len)
@@ -48,5 +52,11 @@ export function renderModel(out: HTMLElement, recorder: Recorder, pollIntervalMs
   p1.dataset.testid = 'model-poll';
   const p2 = el('p', 'model-ws', ws);
   p2.dataset.testid = 'model-ws';
-  out.replaceChildren(p1, p2);
+  const parts = [p1, p2];
+  if (locked) {
+    const p3 = el('p', 'model-locked', t('phase.locked', { t: pollIntervalMs }));
+    p3.dataset.testid = 'model-locked';
+    parts.splice(1, 0, p3);
+  }
+  out.replaceChildren(...parts);
 }
