@@ -113,24 +113,17 @@ class Socket implements Connection {
    * error frame for the id, or when the socket closes (or is not open) before the ack.
    */
   publish(body: unknown, opts: PublishOptions): Promise<PublishAck> {
-    const ws = this.#ws;
-    if (ws.readyState !== OPEN) return Promise.reject(notOpen());
     const id = opts.id ?? newMessageId();
     const frame: PublishFrame = opts.source
       ? { type: 'publish', body, source: opts.source, id }
       : { type: 'publish', body, id };
     const text = JSON.stringify(frame);
-    return new Promise<PublishAck>((resolve, reject) => {
-      const forget = this.#acks.add(id, { resolve, reject });
-      const sentAt = now();
-      try {
-        ws.send(text);
-      } catch (err) {
-        forget();
-        return reject(asError(err));
-      }
-      this.#wire.unit('frame-out', text, 0, sentAt);
-    });
+    return this.#sendPublish(id, text, text);
+  }
+
+  /** See PublishingTransport.publishBinary: one binary frame, acked with id null in frame order. */
+  publishBinary(bytes: Uint8Array<ArrayBuffer>): Promise<PublishAck> {
+    return this.#sendPublish(null, bytes, bytes.length);
   }
 
   /** Bytes queued on this socket and not yet handed to the network. */
@@ -138,20 +131,21 @@ class Socket implements Connection {
     return this.#ws.bufferedAmount;
   }
 
-  /** See PublishingTransport.publishBinary. */
-  publishBinary(bytes: Uint8Array<ArrayBuffer>): Promise<PublishAck> {
+  /** Sends one publish frame and waits for its ack (`id` null: a binary one). `seen`: its text, or its size. */
+  #sendPublish(id: string | null, data: string | Uint8Array<ArrayBuffer>, seen: string | number): Promise<PublishAck> {
     const ws = this.#ws;
     if (ws.readyState !== OPEN) return Promise.reject(notOpen());
     return new Promise<PublishAck>((resolve, reject) => {
-      const forget = this.#acks.add(null, { resolve, reject });
+      const forget = this.#acks.add(id, { resolve, reject });
       const sentAt = now();
       try {
-        ws.send(bytes);
+        ws.send(data);
       } catch (err) {
         forget();
         return reject(asError(err));
       }
-      this.#wire.unit('frame-out', '', 0, sentAt, undefined, bytes.length);
+      if (typeof seen === 'string') this.#wire.unit('frame-out', seen, 0, sentAt);
+      else this.#wire.unit('frame-out', '', 0, sentAt, undefined, seen);
     });
   }
 

@@ -91,12 +91,16 @@ export function mountControl(router: Router, deps: ControlDeps): MountedControl 
     ctx.body = current();
   });
 
-  router.put('/api/settings', async (ctx) => {
+  /** A control request's body, admitted and validated against `schema`; `code` on a bad one. */
+  const bodyOf = async <T>(ctx: Context, schema: z.ZodType<T>, code: 'INVALID_SETTINGS' | 'INVALID_BURST') => {
     admit(ctx);
-    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
-    const parsed = settingsSchema.safeParse(raw);
-    if (!parsed.success) throw new PushraceError('INVALID_SETTINGS', describeIssues(parsed.error));
-    const next: FeedSettings = { ...current(), ...parsed.data };
+    const parsed = schema.safeParse(await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth));
+    if (!parsed.success) throw new PushraceError(code, describeIssues(parsed.error));
+    return parsed.data;
+  };
+
+  router.put('/api/settings', async (ctx) => {
+    const next: FeedSettings = { ...current(), ...(await bodyOf(ctx, settingsSchema, 'INVALID_SETTINGS')) };
     const rate = generatedRate(next);
     if (rate > config.maxGeneratedRate) {
       throw new PushraceError(
@@ -110,11 +114,8 @@ export function mountControl(router: Router, deps: ControlDeps): MountedControl 
   });
 
   router.post('/api/burst', async (ctx) => {
-    admit(ctx);
-    const raw = await readJsonBody(ctx, config.maxBodyBytes, config.maxJsonDepth);
-    const parsed = burstSchema.safeParse(raw);
-    if (!parsed.success) throw new PushraceError('INVALID_BURST', describeIssues(parsed.error));
-    const body: BurstResponse = await bursts.publish(parsed.data.count);
+    const { count } = await bodyOf(ctx, burstSchema, 'INVALID_BURST');
+    const body: BurstResponse = await bursts.publish(count);
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;
     ctx.body = body;
