@@ -35,25 +35,44 @@ export interface ReadOptions {
   limit?: number;
 }
 
+/** Hears that the feed lost its history (a new epoch): what the subscriber knew is gone. */
+export type ResetListener = (epoch: string) => void;
+
 /**
  * The message feed: an ordered, bounded history with an epoch, readable by cursor and
- * observable live. Async so that a shared store (Redis Streams) can sit behind the same
- * interface; the in-memory feed resolves at once.
+ * observable live. Async so that a shared store (Redis Streams, redis-feed.ts) can sit behind
+ * the same interface; the in-memory feed resolves at once. A store that cannot answer rejects
+ * `publish` and `read` with `PushraceError('FEED_UNAVAILABLE')` (HTTP 503), promptly: a
+ * transport never waits on an unreachable store longer than the store's own timeout.
  */
 export interface Feed {
-  /** Changes whenever history is lost (a restart of a memory feed), so cursors can be checked. */
+  /**
+   * Changes whenever history is lost (a restart of a memory feed, a Redis that lost its data),
+   * so cursors can be checked. Synchronous (health checks and stats read it): a remote feed
+   * answers the last epoch it saw, kept current by its reader and by every answer it gets.
+   */
   readonly epoch: string;
-  /** The seq of the newest message, 0 when none was published in this epoch. */
+  /** The seq of the newest message, 0 when none was published in this epoch (cached like `epoch`). */
   readonly head: number;
   /** Stores a message, assigning seq and ts, and notifies subscribers before resolving. */
   publish(input: PublishInput): Promise<PublishResult>;
   /** Reads by cursor: `after` undefined is live from now, 0 is everything retained. */
   read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult>;
   /**
-   * Calls `listener` synchronously for every message stored from now on, in seq order.
-   * Returns the unsubscribe function; a transport must call it when its client goes away.
+   * Calls `listener` synchronously for every message stored from now on, in seq order, and
+   * `onReset` when the epoch changes under the subscription (history lost while it listened:
+   * only a shared store's can be, a memory feed's epoch lives as long as the feed). After a
+   * reset the listener hears the new epoch's messages; a reader of the old cursor must read
+   * again with its old epoch, which answers `reset`. Returns the unsubscribe function; a
+   * transport must call it when its client goes away.
    */
-  subscribe(listener: (message: FeedMessage) => void): () => void;
+  subscribe(listener: (message: FeedMessage) => void, onReset?: ResetListener): () => void;
   /** Number of live subscriptions: a leak check for tests and stats. */
   readonly subscribers: number;
+  /**
+   * Releases what the feed holds (a Redis feed's reader and connections; nothing for a memory
+   * feed). Whoever created the feed calls it once, after the transports that use it are
+   * closed; publishes and reads after it reject.
+   */
+  close(): Promise<void>;
 }

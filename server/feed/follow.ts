@@ -1,11 +1,15 @@
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import type { Feed } from './feed.ts';
+import type { Feed, ReadResult } from './feed.ts';
 
 /** Where a followed stream goes: the streaming transports (SSE, WebSocket) implement this. */
 export interface FollowSink {
-  /** Called once, before any message: the epoch, the cursor the stream starts after, reset. */
+  /**
+   * Called first, before any message: the epoch, the cursor the stream starts after, reset.
+   * Called again, with `reset: true`, when the stream cannot go on where it was (the feed lost
+   * its history under it, a Redis feed's new epoch): what follows continues from that cursor.
+   */
   start(hello: Hello): void;
-  /** Called for every message after the start cursor, in seq order, each exactly once. */
+  /** Called for every message after the latest start's cursor, in seq order, each exactly once. */
   message(message: FeedMessage): void;
   /** The feed failed to read (a remote store); the transport should close the stream. */
   error(err: Error): void;
@@ -28,7 +32,9 @@ export const STREAM_PAGE = 256;
 /**
  * Streams the feed to `sink` from a cursor: first the retained backlog, then live messages,
  * with no gap and no repeat at the seam. It subscribes before its first read, so a message
- * published while a read is in flight is queued, not lost. Returns the stop function.
+ * published while a read is in flight is queued, not lost. When the feed loses its history
+ * (its `onReset`), the stream reads again with the epoch it had, and goes on from the reset
+ * that answers. Returns the stop function.
  */
 export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () => void {
   const follower = new Follower(feed, opts, sink);
@@ -48,6 +54,10 @@ class Follower {
   #stopped = false;
   #live = false;
   #cursor = 0;
+  /** The epoch the cursor belongs to, once the first read answered: every later read names it. */
+  #epoch: string | undefined;
+  /** The epoch the feed announced a reset to, until a read of it has been applied: not live meanwhile. */
+  #awaiting: string | undefined;
   readonly #pending: FeedMessage[] = [];
   readonly #unsubscribe: () => void;
 
@@ -55,10 +65,11 @@ class Follower {
     this.#feed = feed;
     this.#opts = opts;
     this.#sink = sink;
-    this.#unsubscribe = feed.subscribe((m) => this.#onPublish(m));
-    this.#begin().catch((err: unknown) => {
-      if (!this.#stopped) sink.error(err instanceof Error ? err : new Error(String(err)));
-    });
+    this.#unsubscribe = feed.subscribe(
+      (m) => this.#onPublish(m),
+      (epoch) => this.#onReset(epoch),
+    );
+    this.#guard(this.#begin());
   }
 
   stop(): void {
@@ -67,23 +78,43 @@ class Follower {
     this.#unsubscribe();
   }
 
+  /** A failed read (a remote store) ends the stream through the sink, never as an unhandled rejection. */
+  #guard(work: Promise<void>): void {
+    work.catch((err: unknown) => {
+      if (!this.#stopped) this.#sink.error(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
   #deliver(m: FeedMessage): void {
     this.#cursor = m.seq;
     this.#sink.message(m);
   }
 
   #onPublish(m: FeedMessage): void {
-    if (this.#stopped || m.seq <= this.#cursor) return;
+    if (this.#stopped) return;
+    // Awaiting a reset, the cursor is of the old epoch: every message of the new one is kept.
+    if (this.#awaiting === undefined && m.seq <= this.#cursor) return;
     if (this.#live && m.seq === this.#cursor + 1) {
       this.#deliver(m);
       return;
     }
     this.#pending.push(m);
-    if (this.#live) {
-      // A gap in a live stream (a store that reorders); fill it from history.
-      this.#live = false;
-      void this.#catchUp();
-    }
+    this.#goBack();
+  }
+
+  /** The feed lost its history: what was queued is of the old epoch; read again from the cursor. */
+  #onReset(epoch: string): void {
+    if (this.#stopped) return;
+    this.#awaiting = epoch;
+    this.#pending.length = 0;
+    this.#goBack();
+  }
+
+  /** Leaves live mode for history reads (a gap, a reset); a read already in flight carries on. */
+  #goBack(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    this.#guard(this.#catchUp());
   }
 
   async #catchUp(): Promise<void> {
@@ -94,17 +125,35 @@ class Follower {
       // one task, which would hold up everyone else for as long.
       await new Promise((resolve) => setImmediate(resolve));
       if (this.#stopped) return;
-      const page = await this.#feed.read(this.#cursor, { epoch: this.#feed.epoch, limit: pageSize });
+      const page = await this.#feed.read(this.#cursor, { epoch: this.#epoch, limit: pageSize });
       if (this.#stopped) return;
+      if (page.reset) this.#start(page, true);
+      else this.#applied(page);
       for (const m of page.messages) if (m.seq === this.#cursor + 1) this.#deliver(m);
       if (page.messages.length < pageSize && this.#drainPending()) return;
     }
   }
 
+  /** A read of `page.epoch` has been applied: a reset announced for it is done with. */
+  #applied(page: ReadResult): void {
+    if (page.epoch === this.#awaiting) this.#awaiting = undefined;
+  }
+
+  /** Starts (or, after a reset, restarts) the stream at the cursor before the page's messages. */
+  #start(page: ReadResult, reset: boolean): void {
+    this.#applied(page);
+    const first = page.messages[0];
+    this.#cursor = first ? first.seq - 1 : page.cursor;
+    this.#epoch = page.epoch;
+    this.#sink.start(
+      reset ? { epoch: page.epoch, cursor: this.#cursor, reset: true } : { epoch: page.epoch, cursor: this.#cursor },
+    );
+  }
+
   /**
    * Delivers the queued live messages that continue the stream and goes live when the queue
-   * empties; false if a gap remains (more history to read first). Synchronous, so nothing
-   * can be published between the check and going live.
+   * empties; false if a gap remains (more history to read first) or a reset is still to be
+   * read. Synchronous, so nothing can be published between the check and going live.
    */
   #drainPending(): boolean {
     const pending = this.#pending;
@@ -113,7 +162,7 @@ class Follower {
       const m = pending.shift() as FeedMessage;
       if (m.seq === this.#cursor + 1) this.#deliver(m);
     }
-    this.#live = pending.length === 0;
+    this.#live = pending.length === 0 && this.#awaiting === undefined;
     return this.#live;
   }
 
@@ -121,13 +170,7 @@ class Follower {
     const opts = this.#opts;
     const first = await this.#feed.read(opts.after, { epoch: opts.epoch, limit: opts.pageSize });
     if (this.#stopped) return;
-    const startCursor = first.messages[0] ? first.messages[0].seq - 1 : first.cursor;
-    this.#cursor = startCursor;
-    this.#sink.start(
-      first.reset
-        ? { epoch: first.epoch, cursor: startCursor, reset: true }
-        : { epoch: first.epoch, cursor: startCursor },
-    );
+    this.#start(first, first.reset);
     for (const m of first.messages) if (!this.#stopped) this.#deliver(m);
     if (this.#stopped) return;
     if (first.messages.length < opts.pageSize && this.#drainPending()) return;

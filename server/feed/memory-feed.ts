@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FeedMessage } from '../../protocol/wire.ts';
 import type { Feed, PublishInput, PublishResult, ReadOptions, ReadResult } from './feed.ts';
+import { Listeners } from './listeners.ts';
 
 /** A new epoch id: 8 url-safe characters, new on every process start. */
 export function newEpoch(): string {
@@ -34,9 +35,8 @@ export class MemoryFeed implements Feed {
   /** client id → seq, for messages still retained; the id of ring slot i is #ids[i]. */
   readonly #byId = new Map<string, number>();
   readonly #ids: Array<string | undefined>;
-  readonly #listeners = new Set<(m: FeedMessage) => void>();
+  readonly #listeners: Listeners;
   readonly #clock: () => number;
-  readonly #onListenerError: (err: unknown) => void;
 
   constructor(opts: MemoryFeedOptions) {
     if (!Number.isInteger(opts.historySize) || opts.historySize < 1) {
@@ -47,7 +47,7 @@ export class MemoryFeed implements Feed {
     this.#ring = new Array(opts.historySize);
     this.#ids = new Array(opts.historySize);
     this.#clock = opts.clock ?? now;
-    this.#onListenerError = opts.onListenerError ?? ((err) => console.error('pushrace: feed subscriber failed', err));
+    this.#listeners = new Listeners(opts.onListenerError);
   }
 
   get head(): number {
@@ -86,13 +86,7 @@ export class MemoryFeed implements Feed {
     this.#ids[slot] = input.id;
     if (input.id !== undefined) this.#byId.set(input.id, seq);
     this.#head = seq;
-    for (const listener of this.#listeners) {
-      try {
-        listener(message);
-      } catch (err) {
-        this.#onListenerError(err);
-      }
-    }
+    this.#listeners.message(message);
     return { message, duplicate: false };
   }
 
@@ -121,13 +115,14 @@ export class MemoryFeed implements Feed {
     return { epoch: this.epoch, cursor, messages, reset };
   }
 
+  /** A memory feed never loses its history while it exists: `onReset` is never called. */
   subscribe(listener: (message: FeedMessage) => void): () => void {
-    // Wrap so that the same function subscribed twice is two subscriptions.
-    const entry = (m: FeedMessage) => listener(m);
-    this.#listeners.add(entry);
-    return () => {
-      this.#listeners.delete(entry);
-    };
+    return this.#listeners.add(listener);
+  }
+
+  /** Nothing to release: the history is garbage once the feed is. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   #at(seq: number): FeedMessage | undefined {

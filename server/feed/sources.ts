@@ -38,6 +38,15 @@ export function nextGap(meanMs: number, timing: SourceTiming, random: () => numb
   return -Math.log(1 - random()) * meanMs;
 }
 
+/**
+ * Publishes a generated value. A feed that cannot store it now (Redis unreachable: the feed
+ * logs that once) refuses; the generator skips the value, as a real source that lost its
+ * upstream would, rather than leave an unhandled rejection to crash the server.
+ */
+function emit(feed: Feed, source: 'ticker' | 'log', body: unknown): void {
+  feed.publish({ source, body }).catch(() => {});
+}
+
 /** Calls `fn` on the schedule until the returned stop function is called. */
 function schedule(meanMs: number, timing: SourceTiming, fn: () => void): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,7 +78,7 @@ export function startTicker(feed: Feed, intervalMs: number, timing: SourceTiming
     const price = Math.max(1, Math.round(before * (1 + (Math.random() - 0.5) / 50) * 100) / 100);
     prices.set(symbol, price);
     const body: TickerBody = { symbol, price, change: Math.round((price - before) * 100) / 100 };
-    void feed.publish({ source: 'ticker', body });
+    emit(feed, 'ticker', body);
   });
   return { name: 'ticker', stop };
 }
@@ -80,7 +89,7 @@ export function startLog(feed: Feed, rate: number, timing: SourceTiming = 'rando
   const stop = schedule(1000 / rate, timing, () => {
     const ms = Math.round(Math.random() * 120);
     const line = `${new Date().toISOString()} ${pick(LEVELS)} api ${pick(ROUTES)} ${pick(STATUSES)} ${ms}ms`;
-    void feed.publish({ source: 'log', body: line });
+    emit(feed, 'log', line);
   });
   return { name: 'log', stop };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import type { Feed, ReadOptions, ReadResult } from '../../server/feed/feed.ts';
+import type { Feed, PublishInput, ReadOptions, ReadResult, ResetListener } from '../../server/feed/feed.ts';
 import { follow } from '../../server/feed/follow.ts';
+import { Listeners } from '../../server/feed/listeners.ts';
 import { MemoryFeed } from '../../server/feed/memory-feed.ts';
 
 /** A memory feed whose reads resolve only when the test says so, to open the race window. */
@@ -24,9 +25,50 @@ class SlowFeed implements Feed {
   subscribe(l: (m: FeedMessage) => void) {
     return this.inner.subscribe(l);
   }
+  close() {
+    return this.inner.close();
+  }
   read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult> {
     const result = this.inner.readSync(after, opts);
     return new Promise((resolve) => this.gates.push(() => resolve(result)));
+  }
+}
+
+/**
+ * A feed that can lose its history, as a Redis feed does when Redis comes back empty: `lose`
+ * starts a new epoch and tells the subscribers (`onReset`); `failReads` makes reads reject.
+ */
+class LosingFeed implements Feed {
+  inner = new MemoryFeed({ historySize: 100, epoch: 'E1' });
+  failReads = false;
+  readonly #listeners = new Listeners();
+  #off = this.inner.subscribe((m) => this.#listeners.message(m));
+  get epoch() {
+    return this.inner.epoch;
+  }
+  get head() {
+    return this.inner.head;
+  }
+  get subscribers() {
+    return this.#listeners.size;
+  }
+  lose(epoch: string) {
+    this.#off();
+    this.inner = new MemoryFeed({ historySize: 100, epoch });
+    this.#off = this.inner.subscribe((m) => this.#listeners.message(m));
+    this.#listeners.reset(epoch);
+  }
+  publish(input: PublishInput) {
+    return this.inner.publish(input);
+  }
+  read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult> {
+    return this.failReads ? Promise.reject(new Error('store down')) : this.inner.read(after, opts);
+  }
+  subscribe(l: (m: FeedMessage) => void, onReset?: ResetListener) {
+    return this.#listeners.add(l, onReset);
+  }
+  close() {
+    return Promise.resolve();
   }
 }
 
@@ -111,5 +153,56 @@ describe('follow', () => {
     await tick();
     assert.deepEqual(hellos, [{ epoch: 'E', cursor: 3, reset: true }]);
     assert.deepEqual(seqs, [4, 5]);
+  });
+
+  it('restarts with a reset hello when the feed loses its history under a live stream, then goes on', async () => {
+    const feed = new LosingFeed();
+    for (let i = 0; i < 3; i++) feed.inner.publishSync(chat('old'));
+    const { seqs, hellos } = collect(feed, 1);
+    await tick();
+    assert.deepEqual(seqs, [2, 3]);
+    feed.lose('E2');
+    await tick();
+    await tick();
+    // Told at once, before any message of the new epoch: the client knows where it stands.
+    assert.deepEqual(hellos, [
+      { epoch: 'E1', cursor: 1 },
+      { epoch: 'E2', cursor: 0, reset: true },
+    ]);
+    feed.inner.publishSync(chat('new 1'));
+    feed.inner.publishSync(chat('new 2'));
+    assert.deepEqual(seqs, [2, 3, 1, 2], 'the new epoch from its first message, in order, once');
+    assert.equal(hellos.length, 2, 'one reset');
+  });
+
+  it('does not take messages of a new epoch for old ones while the reset is being read', async () => {
+    const feed = new LosingFeed();
+    for (let i = 0; i < 5; i++) feed.inner.publishSync(chat('old'));
+    const { seqs, hellos } = collect(feed, 0);
+    await tick();
+    feed.lose('E2');
+    // Published before the reset's read: seq 1 and 2 are below the old cursor 5, yet new.
+    feed.inner.publishSync(chat('new 1'));
+    feed.inner.publishSync(chat('new 2'));
+    await tick();
+    await tick();
+    feed.inner.publishSync(chat('new 3'));
+    assert.deepEqual(seqs, [1, 2, 3, 4, 5, 1, 2, 3]);
+    assert.deepEqual(hellos[1], { epoch: 'E2', cursor: 0, reset: true });
+  });
+
+  it('ends the stream through the sink when a catch-up read fails, never as an unhandled rejection', async () => {
+    const feed = new LosingFeed();
+    const errors: Error[] = [];
+    follow(feed, { after: 0, pageSize: 10 }, { start: () => {}, message: () => {}, error: (e) => errors.push(e) });
+    await tick();
+    feed.failReads = true;
+    feed.lose('E2');
+    await tick();
+    await tick();
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['store down'],
+    );
   });
 });

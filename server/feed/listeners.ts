@@ -1,0 +1,57 @@
+import type { FeedMessage } from '../../protocol/wire.ts';
+import type { ResetListener } from './feed.ts';
+
+/** One subscription: its message listener and, if it asked, its reset listener. */
+interface Subscription {
+  message: (m: FeedMessage) => void;
+  reset: ResetListener | undefined;
+}
+
+/**
+ * The local subscriptions of a feed, shared by every feed so that each notifies the same way:
+ * synchronously, in subscription order, and a subscriber that throws neither stops the others
+ * nor fails the publish (its error goes to `onError`).
+ */
+export class Listeners {
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #onError: (err: unknown) => void;
+
+  constructor(onError: (err: unknown) => void = (err) => console.error('pushrace: feed subscriber failed', err)) {
+    this.#onError = onError;
+  }
+
+  get size(): number {
+    return this.#subscriptions.size;
+  }
+
+  /** Adds a subscription (the same function twice is two); returns its removal. */
+  add(message: (m: FeedMessage) => void, reset?: ResetListener): () => void {
+    const subscription: Subscription = { message, reset };
+    this.#subscriptions.add(subscription);
+    return () => {
+      this.#subscriptions.delete(subscription);
+    };
+  }
+
+  /** Tells every subscriber about `m`. */
+  message(m: FeedMessage): void {
+    for (const s of this.#subscriptions) {
+      try {
+        s.message(m);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+
+  /** Tells every subscriber that asked that the feed is now at `epoch`, its history lost. */
+  reset(epoch: string): void {
+    for (const s of this.#subscriptions) {
+      try {
+        s.reset?.(epoch);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+}
