@@ -103,6 +103,15 @@ export const DEFAULTS = {
    * it; empty = a random one at start (`w1`, `w2`… for cluster workers).
    */
   instance: '',
+  /**
+   * The shared feed: when set (`redis://host:port[/db]`), messages live in Redis Streams and any
+   * number of instances serve one feed; empty = the in-memory feed of this process alone.
+   */
+  redisUrl: '',
+  /** Prefix of the feed's Redis keys: feeds with different prefixes share a Redis without meeting. */
+  redisPrefix: 'pushrace',
+  /** A Redis command slower than this fails (publish 503 FEED_UNAVAILABLE) instead of waiting. */
+  redisTimeoutMs: 2000,
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: 'info',
   /** Where the built dashboard lives. */
@@ -139,6 +148,12 @@ const hostSchema = z
   .string()
   .regex(/^[a-z0-9.-]+$/i, 'a host name is letters, digits, dots and hyphens, without a port')
   .transform((h) => h.toLowerCase());
+
+const redisUrlSchema = z
+  .string()
+  .refine((s) => URL.canParse(s) && /^rediss?:$/.test(new URL(s).protocol) && new URL(s).hostname !== '', {
+    message: 'a Redis URL is redis://[user:password@]host[:port][/db] (or rediss:// for TLS)',
+  });
 
 const originSchema = z
   .string()
@@ -232,6 +247,21 @@ const VARIABLES = {
   },
   tlsCert: { env: 'TLS_CERT', schema: z.string().min(1), help: 'PEM certificate file: serve https and wss' },
   tlsKey: { env: 'TLS_KEY', schema: z.string().min(1), help: 'PEM key file (with TLS_CERT)' },
+  redisUrl: {
+    env: 'REDIS_URL',
+    schema: redisUrlSchema,
+    help: 'keep the feed in Redis (redis://host:port), shared by every instance',
+  },
+  redisPrefix: {
+    env: 'REDIS_PREFIX',
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a prefix is 1-64 of letters, digits and _ . : -'),
+    help: "prefix of the feed's Redis keys",
+  },
+  redisTimeoutMs: {
+    env: 'REDIS_TIMEOUT_MS',
+    schema: int(50, 60_000),
+    help: 'a slower Redis command fails (publish: 503) instead of waiting',
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

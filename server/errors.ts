@@ -44,6 +44,11 @@ export const ERRORS = {
     message: 'the dashboard is not built yet: run npm run build:page (npm start does it)',
   },
   TOO_MANY_CONNECTIONS: { status: 503, message: 'too many open connections; retry later' },
+  /**
+   * The feed's store (Redis, with REDIS_URL) did not answer within its timeout: nothing was
+   * read, and a publish may or may not have been stored (publish again with the same `id`).
+   */
+  FEED_UNAVAILABLE: { status: 503, message: 'the message store is unavailable; retry later' },
   /** WebSocket only: a frame that is not a JSON object of a known type. */
   BAD_FRAME: { status: 400, message: 'frames must be JSON objects with a known "type"' },
 } as const;

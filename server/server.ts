@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { createApp } from './app.ts';
 import { type Config, DEFAULTS } from './config.ts';
 import type { Feed } from './feed/feed.ts';
-import { MemoryFeed } from './feed/memory-feed.ts';
+import { openFeed } from './feed/open-feed.ts';
 import { SourceSet } from './feed/sources.ts';
 import { abortHandshake, instanceHeader } from './http/error-response.ts';
 import { createFrontDoor, pathOf } from './http/front-door.ts';
@@ -73,19 +73,22 @@ function createHttpServer(config: Config, handler: Handler): { server: Server | 
 
 /**
  * Starts the server: feed → app → HTTP(S) server → meter → limits → upgrade routing →
- * sources → listen. `feed` defaults to a new in-memory feed of `config.historySize` messages.
+ * sources → listen. `feed` defaults to the configured one (openFeed: Redis with `redisUrl`,
+ * else in memory, `config.historySize` messages), which the server then owns and closes last;
+ * a feed passed in stays its caller's to close.
  */
 export async function startServer(given: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
   const config: Config = { ...given, instance: given.instance || newInstanceId() };
   const stats = new Stats();
   const observer = createObserver(stats, config.logLevel);
   const { log } = observer;
+  const ownFeed = opts.feed === undefined;
   const feed =
     opts.feed ??
-    new MemoryFeed({
-      historySize: config.historySize,
+    (await openFeed(config, {
       onListenerError: (err) => log.error({ event: 'subscriber-failed', err }, 'feed subscriber failed'),
-    });
+      log,
+    }));
   const publisher = createPublisher(feed, config, observer.metrics);
   const sources = new SourceSet(feed, {
     sources: config.sources,
@@ -151,13 +154,19 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     abortHandshake(socket, 'BAD_REQUEST', undefined, named);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // Not listening: an owned feed still holds connections (Redis) that would keep the process up.
+    if (ownFeed) await feed.close();
+    throw err;
+  }
   sources.apply(sources.settings);
 
   const address = server.address();
@@ -199,6 +208,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
         meter.stop();
         observer.metrics.stop();
         observer.violations.flush();
+        if (ownFeed) await feed.close();
         log.info({ event: 'closed' }, 'closed');
       })();
       return closing;

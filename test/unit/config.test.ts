@@ -60,6 +60,29 @@ describe('loadConfig', () => {
     });
   }
 
+  it('keeps the feed in memory unless a Redis URL is given, by variable or flag', () => {
+    const memory = loadConfig({}, []);
+    assert.deepEqual([memory.redisUrl, memory.redisPrefix, memory.redisTimeoutMs], ['', 'pushrace', 2000]);
+    const env = loadConfig({ REDIS_URL: 'redis://cache:6380/2', REDIS_PREFIX: 'demo-1', REDIS_TIMEOUT_MS: '500' }, []);
+    assert.deepEqual([env.redisUrl, env.redisPrefix, env.redisTimeoutMs], ['redis://cache:6380/2', 'demo-1', 500]);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://a' }, ['--redis-url', 'rediss://b:1']).redisUrl, 'rediss://b:1');
+  });
+
+  for (const [env, pattern] of [
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL="localhost:6379".*redis:\/\//],
+    [{ REDIS_URL: 'http://localhost:6379' }, /REDIS_URL/],
+    [{ REDIS_URL: 'redis://' }, /REDIS_URL/],
+    [{ REDIS_PREFIX: '{tag}' }, /REDIS_PREFIX/],
+    [{ REDIS_TIMEOUT_MS: '10' }, /REDIS_TIMEOUT_MS/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} at start-up, naming it`, () => {
+      assert.throws(
+        () => loadConfig(env, []),
+        (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+      );
+    });
+  }
+
   it('refuses an unknown flag', () => {
     assert.throws(() => loadConfig({}, ['--prot', '1']), ConfigError);
   });

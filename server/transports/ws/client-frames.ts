@@ -1,7 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import type { ServerFrame } from '../../../protocol/wire.ts';
 import type { Config } from '../../config.ts';
-import { ERRORS, type ErrorCode } from '../../errors.ts';
+import { ERRORS, type ErrorCode, PushraceError } from '../../errors.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { parseJsonInput } from '../../json-input.ts';
 import type { Observer } from '../../observe/observer.ts';
@@ -160,7 +160,11 @@ export class ClientFrames {
           duplicate ? { type: 'ack', id, seq: message.seq, duplicate: true } : { type: 'ack', id, seq: message.seq },
         );
       },
-      () => this.#error('INTERNAL', ERRORS.INTERNAL.message, id),
+      // A store that is unavailable says so (FEED_UNAVAILABLE, as HTTP's 503); anything else is a bug.
+      (err: unknown) =>
+        err instanceof PushraceError
+          ? this.#error(err.code, err.message, id)
+          : this.#error('INTERNAL', ERRORS.INTERNAL.message, id),
     );
   }
 
