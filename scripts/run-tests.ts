@@ -9,8 +9,13 @@
  *
  * Node 20's `--test` does not expand globs, so the files are listed here. Extra arguments go to
  * node (e.g. `npm run test:unit -- --test-name-pattern=Feed`); plain paths narrow the set.
+ *
+ * `--redis` (npm run test:redis) starts a redis-server of its own on a free port and runs the
+ * suite with REDIS_URL pointing at it: every test server then keeps its feed in Redis (each
+ * under its own key prefix, test/support/server.ts), so the suite checks the Redis feed through
+ * every transport. The redis-server is stopped when the suite ends.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +42,9 @@ function find(dir: string, out: string[]): string[] {
   return out;
 }
 
-const [suite = '', ...rest] = process.argv.slice(2);
+const [suite = '', ...args] = process.argv.slice(2);
+const withRedis = args.includes('--redis');
+const rest = args.filter((a) => a !== '--redis');
 const concurrency = CONCURRENCY[suite];
 if (concurrency === undefined) {
   console.error(`usage: tsx scripts/run-tests.ts <${Object.keys(CONCURRENCY).join('|')}> [paths] [node flags]`);
@@ -50,9 +57,13 @@ if (files.length === 0) {
   console.error(`no test files in test/${suite}`);
   process.exit(1);
 }
-const result = spawnSync(
+const redis = withRedis ? await (await import('../test/support/redis.ts')).startRedis() : undefined;
+if (redis) console.log(`== REDIS_URL=${redis.url} (a redis-server of this run)`);
+const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...flags, ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: redis ? { ...process.env, REDIS_URL: redis.url } : process.env },
 );
-process.exit(result.status ?? 1);
+const status = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+await redis?.close();
+process.exit(status);

@@ -233,10 +233,11 @@ describe('app', () => {
     });
 
     it('limits publishes per IP: 429 with Retry-After', async () => {
-      const limited = await startTestServer({ publishRate: 3 });
+      // One a second: the verdict holds unless three requests take a second (a slow feed, a busy machine).
+      const limited = await startTestServer({ publishRate: 1 });
       const statuses: number[] = [];
       let retryAfter: string | null = null;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 3; i++) {
         const res = await fetch(`${limited.url}/api/messages`, {
           method: 'POST',
           headers: json,
@@ -247,8 +248,7 @@ describe('app', () => {
         await res.arrayBuffer();
       }
       await limited.close();
-      assert.deepEqual(statuses.slice(0, 3), [201, 201, 201]);
-      assert.equal(statuses[4], 429);
+      assert.deepEqual(statuses, [201, 429, 429]);
       assert.ok(Number(retryAfter) >= 1);
     });
   });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MemoryFeed } from '../../server/feed/memory-feed.ts';
 import type { RunningServer } from '../../server/server.ts';
-import { startTestServer, waitFor } from '../support/server.ts';
+import { publishMany, startTestServer, waitFor } from '../support/server.ts';
 import { stuckClient, stuckReaders } from '../support/stuck-readers.ts';
 
 const BOUND = 256 * 1024;
@@ -25,10 +24,9 @@ describe('backpressure', () => {
 
   it('a slow reader that drains is resumed from the feed with every message, in order', async () => {
     const port = Number(new URL(s.url).port);
-    const feed = s.feed as MemoryFeed;
-    const from = feed.head;
+    const from = s.feed.head;
     const slow = await stuckClient(port, `GET /api/sse?after=${from} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
-    for (let i = 0; i < 400; i++) feed.publishSync({ source: 'bench', body: BODY });
+    await publishMany(s.feed, 400, BODY);
     // Over the bound: paused. Now read everything and check the ids are contiguous.
     let text = '';
     slow.socket.setEncoding('utf8');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { MemoryFeed } from '../../server/feed/memory-feed.ts';
-import type { RunningServer } from '../../server/server.ts';
+import { MemoryFeed } from '../../server/feed/memory-feed.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
 import { clientFrame, closeCodeOf, rawExchange, upgradeHead } from '../support/raw.ts';
-import { startTestServer, waitFor } from '../support/server.ts';
+import { startTestServer, testConfig, waitFor } from '../support/server.ts';
 import { openWs } from '../support/ws.ts';
 
 const portOf = (s: RunningServer) => Number(new URL(s.url).port);
@@ -102,19 +102,23 @@ describe('client frames (WebSocket input)', () => {
     }
   });
 
-  it('counts a delivery only when a frame was written: none to a socket that just failed', async () => {
+  it('counts a delivery only when a frame was written: none to a socket that just failed', async (ctx) => {
+    // A memory feed whatever REDIS_URL says: only a synchronous publish fans out in this very tick.
+    const feed = new MemoryFeed({ historySize: 10 });
+    const m = await startServer(testConfig(), { feed });
+    ctx.after(() => m.close());
     let serverSocket: Duplex | undefined;
-    s.server.once('upgrade', (_req, socket: Duplex) => {
+    m.server.once('upgrade', (_req, socket: Duplex) => {
       serverSocket = socket;
     });
-    const c = await openWs(wsUrl(s));
+    const c = await openWs(wsUrl(m));
     await c.next(1);
     assert.ok(serverSocket);
-    const delivered = s.stats.transports.ws.delivered;
+    const delivered = m.stats.transports.ws.delivered;
     // The socket fails and a publish fans out in the same tick, before ws has seen the close.
     serverSocket.destroy();
-    (s.feed as MemoryFeed).publishSync({ source: 'bench', body: 'to nobody' });
-    assert.equal(s.stats.transports.ws.delivered, delivered);
+    feed.publishSync({ source: 'bench', body: 'to nobody' });
+    assert.equal(m.stats.transports.ws.delivered, delivered);
     await c.closed;
   });
 });

@@ -6,15 +6,15 @@ import { Driver } from '../../client/lib/driver.ts';
 import { createTransport, createWsTransport, publishHttp, ServerError } from '../../client/lib/index.ts';
 import type { ClientOptions, ClientTransport, FetchLike } from '../../client/lib/types.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
-import { type Config, loadConfig } from '../../server/config.ts';
+import type { Config } from '../../server/config.ts';
 import { MemoryFeed } from '../../server/feed/memory-feed.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { Recorder } from '../support/client-recorder.ts';
-import { waitFor } from '../support/server.ts';
+import { testConfig, waitFor } from '../support/server.ts';
 
 /** A quiet server; `port` fixed when a test restarts one on the same address. */
 const serve = (overrides: Partial<Config> = {}, feed?: MemoryFeed) =>
-  startServer(loadConfig({}, [], { port: 0, sources: [], ...overrides }), feed ? { feed } : {});
+  startServer(testConfig(overrides), feed ? { feed } : {});
 
 /** What a Node user passes: the injected WebSocket and EventSource, and short test timings. */
 const clientOptions = (url: string, extra: Partial<ClientOptions> = {}): ClientOptions => ({

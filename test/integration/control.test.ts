@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FeedSettings } from '../../protocol/control.ts';
 import type { ReadResponse, StatsResponse } from '../../protocol/wire.ts';
-import { loadConfig } from '../../server/config.ts';
-import { type RunningServer, startServer } from '../../server/server.ts';
-import { waitFor } from '../support/server.ts';
+import type { RunningServer } from '../../server/server.ts';
+import { startTestServer, waitFor } from '../support/server.ts';
 import { openWs } from '../support/ws.ts';
 
 const json = { 'content-type': 'application/json' };
@@ -16,7 +15,7 @@ describe('control routes', () => {
     fetch(server.url + path, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   before(async () => {
-    server = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', controlRate: 0 }));
+    server = await startTestServer({ controlRate: 0 });
   });
   after(() => server.close());
 
@@ -70,9 +69,7 @@ describe('control routes', () => {
 
   describe('rate limit', () => {
     it('refuses control requests past CONTROL_RATE a second per IP with 429 and Retry-After', async () => {
-      const limited = await startServer(
-        loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent', controlRate: 2 }),
-      );
+      const limited = await startTestServer({ controlRate: 2 });
       try {
         const statuses: number[] = [];
         let retryAfter: string | null = null;
@@ -92,7 +89,7 @@ describe('control routes', () => {
 
   describe('close()', () => {
     it('stops the generators that PUT /api/settings started on a server started with none', async () => {
-      const quiet = await startServer(loadConfig({}, [], { port: 0, sources: [], logLevel: 'silent' }));
+      const quiet = await startTestServer();
       const put = await fetch(`${quiet.url}/api/settings`, {
         method: 'PUT',
         headers: json,

@@ -5,10 +5,9 @@ import { WebSocket } from 'ws';
 import { createTransport, createWsTransport, publishHttp } from '../../client/lib/index.ts';
 import type { ClientOptions, ClientTransport, PublishAck } from '../../client/lib/types.ts';
 import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
-import { loadConfig } from '../../server/config.ts';
-import { type RunningServer, startServer } from '../../server/server.ts';
+import type { RunningServer } from '../../server/server.ts';
 import { Recorder } from '../support/client-recorder.ts';
-import { waitFor } from '../support/server.ts';
+import { startTestServer, waitFor } from '../support/server.ts';
 
 const BURSTS = 10;
 const BURST_SIZE = 20;
@@ -20,7 +19,7 @@ describe('feed equivalence', () => {
   let s: RunningServer;
   before(async () => {
     // No publish rate limit: the bursts are the point.
-    s = await startServer(loadConfig({}, [], { port: 0, sources: [], publishRate: 0 }));
+    s = await startTestServer({ publishRate: 0 });
   });
   after(() => s.close());
 

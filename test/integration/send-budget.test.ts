@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MemoryFeed } from '../../server/feed/memory-feed.ts';
 import type { RunningServer } from '../../server/server.ts';
-import { startTestServer, waitFor } from '../support/server.ts';
+import { publishMany, startTestServer, waitFor } from '../support/server.ts';
 import { stuckClient } from '../support/stuck-readers.ts';
 
 const BOUND = 64 * 1024;
@@ -31,7 +30,7 @@ describe('the send budget (all paused readers together)', () => {
     await waitFor(() => s.stats.transports.sse.connections === 40, 10_000, '40 readers');
     // 10 MB each: more than loopback's kernel buffers take, so every reader's queue fills.
     const body = 'x'.repeat(5000);
-    for (let i = 0; i < 2000; i++) (s.feed as MemoryFeed).publishSync({ source: 'bench', body });
+    await publishMany(s.feed, 2000, body);
     // Each paused reader holds at least BOUND, so at most BUDGET / BOUND of them may stay.
     await waitFor(() => s.stats.transports.sse.connections <= BUDGET / BOUND, 20_000, 'the budget enforced');
     const metrics = await (await fetch(`${s.url}/metrics`)).text();

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { redisFromEnv } from './server.ts';
 
 /** The URL in the server's `listening` log line. */
 export const SERVING = /"msg":"serving (https?:\/\/[^\s"]+)"/;
@@ -23,11 +24,12 @@ const ENTRY = process.env.PUSHRACE_SERVER_ENTRY ?? 'server/main.ts';
 
 /**
  * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
- * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default.
+ * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default. With
+ * REDIS_URL in the environment, the server's feed is on that Redis under a prefix of its own.
  */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
   const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--sources', 'none', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...redisPrefixEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -58,4 +60,10 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
     });
   });
   return { proc, url, exited, stderr: () => err, stdout: () => out };
+}
+
+/** REDIS_PREFIX for a spawned server when REDIS_URL is set: a fresh feed, as a memory feed's would be. */
+function redisPrefixEnv(): Record<string, string> {
+  const redis = redisFromEnv();
+  return 'redisPrefix' in redis ? { REDIS_PREFIX: redis.redisPrefix } : {};
 }

@@ -1,9 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import type { MemoryFeed } from '../../server/feed/memory-feed.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { heapAfterGc } from './gc.ts';
-import { waitFor } from './server.ts';
+import { publishMany, waitFor } from './server.ts';
 
 /** Resolves when `done()` holds, re-checked whenever `arm`'s callback is called (bounded: 5 s). */
 function waitForEvent(done: () => boolean, arm: (wake: () => void) => void): Promise<void> {
@@ -59,7 +58,6 @@ export interface StuckReadersRun {
  */
 export async function stuckReaders(s: RunningServer, messages: number, body: string): Promise<StuckReadersRun> {
   const port = Number(new URL(s.url).port);
-  const feed = s.feed as MemoryFeed;
   const heapBefore = heapAfterGc();
   const ws = await stuckClient(
     port,
@@ -88,7 +86,7 @@ export async function stuckReaders(s: RunningServer, messages: number, body: str
       },
     );
   for (let i = 0; i < messages; i += 50) {
-    for (let j = 0; j < 50; j++) feed.publishSync({ source: 'bench', body });
+    await publishMany(s.feed, 50, body);
     await caughtUp(i + 50);
   }
   const heapDuring = heapAfterGc();
