@@ -145,7 +145,8 @@ export class RedisFeed implements Feed {
       await feed.#sync(feed.#reader);
     } catch (err) {
       await feed.close();
-      const why = err instanceof Error ? err.message : String(err);
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      const why = cause instanceof Error ? cause.message : String(cause);
       throw new Error(`cannot reach Redis at ${feed.#where} (REDIS_URL): ${why}`);
     }
     feed.#loop = feed.#run();
@@ -390,7 +391,8 @@ export class RedisFeed implements Feed {
       return reply;
     } catch (err) {
       this.#health(false, err);
-      throw unavailable();
+      // The client sees the stable code; the cause (for logs and start-up) stays on the error.
+      throw Object.assign(unavailable(), { cause: err });
     }
   }
 

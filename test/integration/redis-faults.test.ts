@@ -4,6 +4,7 @@ import type { FeedMessage } from '../../protocol/wire.ts';
 import { PushraceError } from '../../server/errors.ts';
 import { RedisFeed } from '../../server/feed/redis-feed.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
+import { waitFor } from '../support/server.ts';
 
 /** The command timeout of these feeds: short, so a frozen Redis fails the test's publish soon (not so short that a busy machine does). */
 const TIMEOUT_MS = 1000;
@@ -26,13 +27,6 @@ async function watched(redis: RedisServer) {
     (e) => resets.push(e),
   );
   return { feed, seen, resets, seqs: () => seen.map((m) => m.seq) };
-}
-
-/** Waits for `check`, re-checking every 10 ms; fails after 10 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}`);
-  }
 }
 
 /** Publishes until the feed takes it (10 s at most): right after Redis comes back, the connection may not be up yet. */
@@ -66,7 +60,7 @@ describe('RedisFeed when Redis fails', () => {
 
       await redis.start();
       // The reader reconnects and finds the epoch gone, without anyone publishing.
-      await until(() => w.resets.length > 0, 'the reset');
+      await waitFor(() => w.resets.length > 0, 10_000, 'the reset');
       assert.notEqual(w.feed.epoch, old);
       const fresh = await publishWhenBack(w.feed, 'after');
       assert.equal(fresh.message.seq, 1);
@@ -94,7 +88,7 @@ describe('RedisFeed when Redis fails', () => {
       assert.equal(w.feed.epoch, epoch, 'nothing was lost: same epoch');
       assert.deepEqual(w.resets, []);
       // The frozen publish may or may not have been stored (it was sent): either way, in order.
-      await until(() => w.seqs().at(-1) === next.message.seq, 'the next message');
+      await waitFor(() => w.seqs().at(-1) === next.message.seq, 10_000, 'the next message');
       assert.deepEqual(
         w.seqs(),
         Array.from({ length: next.message.seq }, (_, i) => i + 1),

@@ -7,6 +7,7 @@ import { RedisFeed, type RedisFeedOptions } from '../../server/feed/redis-feed.t
 import { feedKeys } from '../../server/feed/redis-scripts.ts';
 import { feedContract } from '../support/feed-contract.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
+import { waitFor } from '../support/server.ts';
 
 let redis: RedisServer;
 const feeds: RedisFeed[] = [];
@@ -57,13 +58,6 @@ function listen(feed: RedisFeed) {
   return { seen, resets, seqs: () => seen.map((m) => m.seq) };
 }
 
-/** Waits for `check`, re-checking every 10 ms (the reader delivers on its own schedule); fails after 5 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() - start > 5000) throw new Error(`timed out waiting for ${what}`);
-  }
-}
-
 describe('RedisFeed', () => {
   it('fails to open with a clear message when Redis cannot be reached', async () => {
     await assert.rejects(
@@ -99,7 +93,7 @@ describe('RedisFeed', () => {
         published.map((p) => p.message.seq).sort((p, q) => p - q),
         all,
       );
-      await until(() => la.seen.length >= 100 && lb.seen.length >= 100, 'both instances hear all 100');
+      await waitFor(() => la.seen.length >= 100 && lb.seen.length >= 100, 5000, 'both instances hear all 100');
       assert.deepEqual(la.seqs(), all);
       assert.deepEqual(lb.seqs(), all);
       assert.deepEqual(lb.seen, la.seen, 'the same messages');
@@ -117,7 +111,7 @@ describe('RedisFeed', () => {
       const lb = listen(b);
       await admin('FLUSHALL');
       // Nobody publishes: the readers notice on their own (their block times out, they check).
-      await until(() => la.resets.length > 0 && lb.resets.length > 0, 'both readers notice');
+      await waitFor(() => la.resets.length > 0 && lb.resets.length > 0, 5000, 'both readers notice');
       assert.notEqual(a.epoch, old);
       assert.equal(b.epoch, a.epoch, 'one epoch, not one per instance');
       assert.deepEqual(la.resets, [a.epoch]);
@@ -130,7 +124,7 @@ describe('RedisFeed', () => {
       );
       const fresh = await b.publish(chat('new'));
       assert.equal(fresh.message.seq, 1, 'seqs restart');
-      await until(() => la.seen.length === 1, 'a hears the new epoch');
+      await waitFor(() => la.seen.length === 1, 5000, 'a hears the new epoch');
       assert.deepEqual(la.seqs(), [1]);
     });
 
@@ -152,7 +146,7 @@ describe('RedisFeed', () => {
       await admin('DEL', feedKeys(p).epoch, feedKeys(p).stream);
       // a creates the new epoch by publishing past b's old position; b's XREAD wakes on seq 4.
       for (let i = 0; i < 4; i++) await a.publish(chat(`new ${i}`));
-      await until(() => lb.seen.length === 4, 'b hears the new epoch from its start');
+      await waitFor(() => lb.seen.length === 4, 5000, 'b hears the new epoch from its start');
       assert.deepEqual(lb.resets, [a.epoch]);
       assert.deepEqual(lb.seqs(), [1, 2, 3, 4]);
       assert.deepEqual(

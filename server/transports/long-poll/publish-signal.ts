@@ -28,8 +28,10 @@ export class PublishSignal {
   }
 
   /**
-   * Moves on every publish while subscribed, and on every new subscription: two equal
-   * readings taken while the signal is held mean no message was published in between.
+   * Moves on every publish while subscribed, on every new subscription, and when the feed
+   * loses its history (a Redis feed's new epoch, which changes what a read answers without
+   * any publish): two equal readings taken while the signal is held mean the feed answers
+   * reads as it did.
    */
   get generation(): number {
     return this.#generation;
@@ -43,7 +45,11 @@ export class PublishSignal {
   acquire(): void {
     if (this.#users++ > 0) return;
     this.#generation++;
-    this.#unsubscribe = this.#feed.subscribe(() => this.#publish());
+    // A reset wakes the held requests too: their cursors now need a `reset` answer, at once.
+    this.#unsubscribe = this.#feed.subscribe(
+      () => this.#publish(),
+      () => this.#publish(),
+    );
   }
 
   /** The request is done with it; the last one out unsubscribes from the feed. */
