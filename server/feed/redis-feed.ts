@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FeedMessage } from '../../protocol/wire.ts';
 import { PushraceError } from '../errors.ts';
+import { Confirmations, RecentMessages } from './delivery.ts';
 import type { Feed, PublishInput, PublishResult, ReadOptions, ReadResult, ResetListener } from './feed.ts';
 import { Listeners } from './listeners.ts';
 import { newEpoch, now } from './memory-feed.ts';
@@ -52,13 +53,6 @@ const RECONNECT_WAIT_MS = 1000;
 /** Epochs remembered as gone, so a late answer from before a change is not taken for news. */
 const RETIRED_KEPT = 16;
 
-/** A publish waiting for this instance's reader to deliver its seq (the publish contract). */
-interface Waiter {
-  epoch: string;
-  seq: number;
-  done(err?: Error): void;
-}
-
 const unavailable = (message?: string) => new PushraceError('FEED_UNAVAILABLE', message);
 const silent: FeedLog = { info() {}, warn() {} };
 
@@ -93,9 +87,9 @@ export class RedisFeed implements Feed {
   #position = 0;
   /** Moves on every epoch change: a reader reply from before one is dropped. */
   #generation = 0;
-  /** This instance's messages by seq, shared by the reader and by reads (encode.ts caches per object). */
-  readonly #recent: Array<FeedMessage | undefined>;
-  readonly #waiters = new Set<Waiter>();
+  readonly #recent: RecentMessages;
+  /** Publishes waiting for the reader to deliver them. */
+  readonly #confirmations: Confirmations;
   #readerId: number | undefined;
   #healthy = true;
   #closed = false;
@@ -112,7 +106,10 @@ export class RedisFeed implements Feed {
     this.#clock = opts.clock ?? now;
     this.#log = opts.log ?? silent;
     this.#listeners = new Listeners(opts.onListenerError);
-    this.#recent = new Array(opts.historySize);
+    this.#recent = new RecentMessages(opts.historySize);
+    this.#confirmations = new Confirmations(this.#timeoutMs, () =>
+      unavailable('stored, but not confirmed by this instance in time'),
+    );
     const url = new URL(opts.url);
     this.#where = `${url.hostname}:${url.port || '6379'}`;
     // Fail fast, reconnect forever: a command never waits for a connection (no offline queue)
@@ -181,7 +178,7 @@ export class RedisFeed implements Feed {
     const reply = decodePublish(await this.#eval(this.#command, SCRIPTS.publish, args));
     this.#observe(reply.epoch, reply.head);
     const { seq } = reply.entry.message;
-    await this.#delivered(reply.epoch, seq);
+    if (reply.epoch === this.#epoch && seq > this.#position) await this.#confirmations.wait(reply.epoch, seq);
     return { message: this.#shared(reply.epoch, reply.entry.message), duplicate: reply.duplicate };
   }
 
@@ -200,8 +197,7 @@ export class RedisFeed implements Feed {
   async close(): Promise<void> {
     if (this.#closed) return this.#loop;
     this.#closed = true;
-    for (const w of this.#waiters) w.done(unavailable('the feed is closed'));
-    this.#waiters.clear();
+    this.#confirmations.fail(unavailable('the feed is closed'));
     this.#reader.disconnect();
     this.#command.disconnect();
     return this.#loop;
@@ -262,9 +258,9 @@ export class RedisFeed implements Feed {
       if (message.seq <= this.#position) continue;
       this.#position = message.seq;
       if (message.seq > this.#head) this.#head = message.seq;
-      this.#listeners.message(this.#remember(message));
+      this.#listeners.message(this.#recent.share(message));
     }
-    for (const w of this.#waiters) if (w.epoch === this.#epoch && w.seq <= this.#position) this.#settle(w);
+    this.#confirmations.delivered(this.#epoch, this.#position);
     return foreign;
   }
 
@@ -324,8 +320,8 @@ export class RedisFeed implements Feed {
     this.#head = head;
     this.#position = 0;
     this.#generation++;
-    this.#recent.fill(undefined);
-    for (const w of this.#waiters) if (w.epoch !== epoch) this.#settle(w);
+    this.#recent.clear();
+    this.#confirmations.epochChanged(epoch);
     if (first) return;
     if (this.#readerId !== undefined) {
       this.#command.call('CLIENT', 'UNBLOCK', this.#readerId).catch(() => {});
@@ -335,43 +331,9 @@ export class RedisFeed implements Feed {
 
   // ---- helpers ----
 
-  /** Resolves once the reader has delivered `seq` of `epoch` (at once if it has, or the epoch is gone). */
-  #delivered(epoch: string, seq: number): Promise<void> {
-    if (epoch !== this.#epoch || seq <= this.#position) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.#settle(waiter, unavailable('stored, but not confirmed by this instance in time')),
-        this.#timeoutMs,
-      );
-      const waiter: Waiter = {
-        epoch,
-        seq,
-        done: (err) => {
-          clearTimeout(timer);
-          if (err) reject(err);
-          else resolve();
-        },
-      };
-      this.#waiters.add(waiter);
-    });
-  }
-
-  #settle(w: Waiter, err?: Error): void {
-    if (this.#waiters.delete(w)) w.done(err);
-  }
-
-  /** Keeps `m` as this instance's object for its seq, unless a newer seq holds the slot. */
-  #remember(m: FeedMessage): FeedMessage {
-    const slot = m.seq % this.#historySize;
-    const held = this.#recent[slot];
-    if (held?.seq === m.seq) return held;
-    if (held === undefined || held.seq < m.seq) this.#recent[slot] = m;
-    return m;
-  }
-
   /** The object every client of this instance shares for a message of `epoch` (encode.ts caches by object). */
   #shared(epoch: string, m: FeedMessage): FeedMessage {
-    return epoch === this.#epoch ? this.#remember(m) : m;
+    return epoch === this.#epoch ? this.#recent.share(m) : m;
   }
 
   /** Runs a script (EVALSHA, or EVAL when Redis does not know it: a restart); any failure is FEED_UNAVAILABLE. */
