@@ -118,6 +118,7 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
       break;
     } catch (err) {
       if (attempt >= 2 || (err instanceof Error && err.message === MISSING)) {
+        process.off('exit', killOnExit);
         rmSync(dir, { recursive: true, force: true });
         throw err;
       }
