@@ -174,6 +174,7 @@ export class RedisFeed implements Feed {
       input.source,
       JSON.stringify(input.body) ?? 'null',
       input.id ?? '',
+      input.encoding ?? '',
     ];
     const reply = decodePublish(await this.#eval(this.#command, SCRIPTS.publish, args));
     this.#observe(reply.epoch, reply.head);

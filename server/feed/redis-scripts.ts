@@ -9,7 +9,8 @@ import { type FeedMessage, SOURCES, type Source } from '../../protocol/wire.ts';
  * - `{P}:epoch`: the epoch id (a string). Created by whichever script first finds it missing.
  * - `{P}:stream`: the history, a stream whose entry IDs are `0-<seq>` (so a read by cursor is
  *   an `XRANGE` from `0-<after + 1>`, no lookup), trimmed to exactly HISTORY_SIZE entries. Each
- *   entry: `e` epoch, `t` ts, `s` source, `b` body as JSON, `i` the client id if one was given.
+ *   entry: `e` epoch, `t` ts, `s` source, `b` body as JSON, `x` the encoding of a binary
+ *   message's body (`base64`), `i` the client id if one was given.
  *   The epoch in every entry lets a reader blocked at an old position tell, when the stream
  *   was lost and refilled past it, that what it got belongs to a new epoch.
  * - `{P}:ids`: client id → seq, for the retained entries only (an id leaves with its entry).
@@ -54,7 +55,7 @@ end
 
 /**
  * Stores one message. ARGV[4] history size, [5] ts, [6] source, [7] body JSON, [8] client id
- * ('' = none). A known id answers its retained entry (duplicate = 1). Otherwise the entries
+ * ('' = none), [9] encoding ('' = none). A known id answers its retained entry (duplicate = 1). Otherwise the entries
  * that the append pushes out leave the id map first, then the entry is appended at
  * `0-<head + 1>` with exact trimming: the retained window is always exactly the last
  * HISTORY_SIZE seqs, which the cursor rules rely on. → {epoch, head, duplicate, entry}
@@ -81,9 +82,13 @@ end
 head = head + 1
 local seq = string.format('%d', head)
 local fields = {'e', epoch, 't', ARGV[5], 's', ARGV[6], 'b', ARGV[7]}
+if ARGV[9] ~= '' then
+  table.insert(fields, 'x')
+  table.insert(fields, ARGV[9])
+end
 if id ~= '' then
-  fields[9] = 'i'
-  fields[10] = id
+  table.insert(fields, 'i')
+  table.insert(fields, id)
   redis.call('HSET', KEYS[3], id, seq)
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', size, '0-' .. seq, unpack(fields))
@@ -172,6 +177,8 @@ export function decodeEntry(raw: unknown): Entry {
   const body = f.get('b');
   if (!isSource(source) || body === undefined) throw new BadReply(`entry ${seq}`);
   const message: FeedMessage = { seq, ts: Number(f.get('t')), source, body: JSON.parse(body) };
+  // Set after the others, as the memory feed does: the same key order is the same JSON bytes.
+  if (f.get('x') === 'base64') message.encoding = 'base64';
   return { epoch: f.get('e') ?? '', message };
 }
 

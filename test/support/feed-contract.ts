@@ -65,6 +65,15 @@ export function feedContract(factory: FeedFactory): void {
         assert.deepEqual((await feed.read(0)).messages[0]?.body, body);
       });
 
+      it('keeps a binary message binary: its base64 body and its encoding', async () => {
+        const feed = await make(5);
+        const body = Buffer.from([0, 1, 254, 255]).toString('base64');
+        const { message } = await feed.publish({ source: 'bench', body, encoding: 'base64', id: 'bin' });
+        assert.deepEqual(message, { seq: 1, ts: message.ts, source: 'bench', body, encoding: 'base64' });
+        assert.deepEqual((await feed.read(0)).messages, [message]);
+        assert.deepEqual(Object.keys(message), ['seq', 'ts', 'source', 'body', 'encoding'], 'the same JSON bytes');
+      });
+
       it('stores the same client id once and answers the first seq', async () => {
         const feed = await make(5);
         const first = await feed.publish(chat('hello', 'x1'));
