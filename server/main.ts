@@ -1,12 +1,15 @@
 /**
  * The server's entry point (`npm start` runs it compiled, `npm run dev` through tsx):
- * configuration → feed → app → HTTP server → transports → listen, on the in-memory feed.
+ * configuration → feed → app → HTTP server → transports → listen, on the in-memory feed or,
+ * with REDIS_URL, on Redis.
  * SIGTERM/SIGINT close gracefully; whatever is still open after 5 s is cut, and a second
  * signal exits at once. Everything after configuration is logged through the server's pino
  * logger (JSON lines on stdout; the `listening` line's msg is `serving <url>`). What comes
- * before a logger exists (a bad configuration, `--help`, a port in use) is said in plain words.
+ * before a logger exists (a bad configuration, `--help`, a port in use, an unreachable Redis)
+ * is said in plain words.
  */
 import { ConfigError, loadConfig, usage, wantsHelp } from './config.ts';
+import { FeedUnreachable } from './feed/feed.ts';
 import { startServer } from './server.ts';
 import { armShutdownWatchdog } from './shutdown-watchdog.ts';
 
@@ -33,6 +36,10 @@ let running: Awaited<ReturnType<typeof startServer>>;
 try {
   running = await startServer(config);
 } catch (err) {
+  if (err instanceof FeedUnreachable) {
+    console.error(`pushrace: ${err.message}. Start Redis there, or leave REDIS_URL unset for the in-memory feed.`);
+    process.exit(2);
+  }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges' : 'is not here';

@@ -35,6 +35,17 @@ export interface ReadOptions {
   limit?: number;
 }
 
+/**
+ * A feed on a service (Redis) could not reach it when opened: the server does not start (the
+ * message names the address and the variable, for a person; server/main.ts says it in one line).
+ */
+export class FeedUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FeedUnreachable';
+  }
+}
+
 /** Hears that the feed lost its history (a new epoch): what the subscriber knew is gone. */
 export type ResetListener = (epoch: string) => void;
 

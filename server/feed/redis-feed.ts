@@ -2,7 +2,15 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { FeedMessage } from '../../protocol/wire.ts';
 import { PushraceError } from '../errors.ts';
 import { Confirmations, RecentMessages } from './delivery.ts';
-import type { Feed, PublishInput, PublishResult, ReadOptions, ReadResult, ResetListener } from './feed.ts';
+import {
+  type Feed,
+  FeedUnreachable,
+  type PublishInput,
+  type PublishResult,
+  type ReadOptions,
+  type ReadResult,
+  type ResetListener,
+} from './feed.ts';
 import { Listeners } from './listeners.ts';
 import { newEpoch, now } from './memory-feed.ts';
 import {
@@ -144,7 +152,7 @@ export class RedisFeed implements Feed {
       await feed.close();
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
       const why = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`cannot reach Redis at ${feed.#where} (REDIS_URL): ${why}`);
+      throw new FeedUnreachable(`cannot reach Redis at ${feed.#where} (REDIS_URL): ${why}`);
     }
     feed.#loop = feed.#run();
     return feed;

@@ -46,6 +46,15 @@ describe('server/main.ts', () => {
   });
 });
 
+describe('server/main.ts on Redis', () => {
+  it('an unreachable REDIS_URL is one line naming the address and the variable, not a stack', () => {
+    const r = runMain(['--port', '0', '--redis-url', 'redis://127.0.0.1:1', '--redis-timeout-ms', '500']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^pushrace: cannot reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\): .*REDIS_URL unset/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
+
 describe('server/main.ts with its stdout closed', () => {
   it('still shuts down gracefully on SIGTERM (exit 0, not the deadline or the watchdog)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--sources', 'none'], {
