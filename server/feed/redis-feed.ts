@@ -100,6 +100,10 @@ export class RedisFeed implements Feed {
   readonly #confirmations: Confirmations;
   #readerId: number | undefined;
   #healthy = true;
+  /** The first connection error: what a failed open names (ioredis rejects with a vaguer one). */
+  #firstError: Error | undefined;
+  /** Open (the first sync done): from then on the store's state changes are logged. */
+  #open = false;
   #closed = false;
   #loop: Promise<void> = Promise.resolve();
 
@@ -133,7 +137,12 @@ export class RedisFeed implements Feed {
     };
     this.#command = new Redis(opts.url, { ...common, commandTimeout: this.#timeoutMs });
     this.#reader = new Redis(opts.url, { ...common, commandTimeout: this.#blockMs + this.#timeoutMs });
-    for (const conn of [this.#command, this.#reader]) conn.on('error', (err: Error) => this.#health(false, err));
+    for (const conn of [this.#command, this.#reader]) {
+      conn.on('error', (err: Error) => {
+        this.#firstError ??= err;
+        this.#health(false, err);
+      });
+    }
     this.#reader.on('close', () => {
       this.#readerId = undefined;
     });
@@ -150,10 +159,11 @@ export class RedisFeed implements Feed {
       await feed.#sync(feed.#reader);
     } catch (err) {
       await feed.close();
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-      const why = cause instanceof Error ? cause.message : String(cause);
+      const cause = feed.#firstError ?? (err instanceof Error && err.cause instanceof Error ? err.cause : err);
+      const why = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
       throw new FeedUnreachable(`cannot reach Redis at ${feed.#where} (REDIS_URL): ${why}`);
     }
+    feed.#open = true;
     feed.#loop = feed.#run();
     return feed;
   }
@@ -369,7 +379,7 @@ export class RedisFeed implements Feed {
 
   /** Logs the store going away and coming back, once each. */
   #health(ok: boolean, err?: unknown): void {
-    if (ok === this.#healthy || this.#closed) return;
+    if (ok === this.#healthy || this.#closed || !this.#open) return;
     this.#healthy = ok;
     if (ok) this.#log.info({ event: 'feed-available', redis: this.#where }, 'Redis is answering again');
     else {
