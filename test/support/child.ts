@@ -44,7 +44,11 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
     proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${ms} ms: ${err}`)), ms);
+    const timer = setTimeout(() => {
+      // Killed, not left running: a live child would keep the test file from ever ending.
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start in ${ms} ms: ${err}`));
+    }, ms);
     const onData = () => {
       const m = SERVING.exec(out);
       if (m?.[1]) {
