@@ -86,7 +86,9 @@ export function createApp(deps: AppDeps): PushraceApp {
         throw new PushraceError('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
     } catch (err) {
       const e = toHttpError(err);
-      if (e.status >= 500) ctx.app.emit('error', err, ctx);
+      // A bug is logged; a refusal (503 while shutting down or while the feed is away) is not:
+      // a line per request during an outage would be a flood of its own.
+      if (e.code === 'INTERNAL') ctx.app.emit('error', err, ctx);
       ctx.status = e.status;
       ctx.set({ ...ERROR_HEADERS, ...e.headers });
       ctx.body = errorBody(e.code, e.message);
@@ -100,7 +102,15 @@ export function createApp(deps: AppDeps): PushraceApp {
 
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ok: true, epoch: feed.epoch, head: feed.head, instance: config.instance };
+    // 503 while the feed is unavailable (Redis down): this instance cannot take publishes.
+    if (!feed.available) ctx.status = 503;
+    ctx.body = {
+      ok: feed.available,
+      feed: feed.available ? 'ok' : 'unavailable',
+      epoch: feed.epoch,
+      head: feed.head,
+      instance: config.instance,
+    };
   });
 
   router.get('/api/stats', (ctx) => {

@@ -78,6 +78,11 @@ export interface Feed {
    * transport must call it when its client goes away.
    */
   subscribe(listener: (message: FeedMessage) => void, onReset?: ResetListener): () => void;
+  /**
+   * Whether the feed answered its last request (a memory feed always does; a Redis feed not
+   * while Redis is down): what `/healthz` reports, so a load balancer can tell.
+   */
+  readonly available: boolean;
   /** Number of live subscriptions: a leak check for tests and stats. */
   readonly subscribers: number;
   /**

@@ -59,6 +59,11 @@ export class MemoryFeed implements Feed {
     return Math.max(1, this.#head - this.#capacity + 1);
   }
 
+  /** Always: nothing stands between this feed and its callers. */
+  get available(): boolean {
+    return true;
+  }
+
   get subscribers(): number {
     return this.#listeners.size;
   }

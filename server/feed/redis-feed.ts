@@ -176,6 +176,11 @@ export class RedisFeed implements Feed {
     return this.#head;
   }
 
+  /** False from a failed Redis request until one succeeds again. */
+  get available(): boolean {
+    return this.#healthy && !this.#closed;
+  }
+
   get subscribers(): number {
     return this.#listeners.size;
   }

@@ -16,6 +16,9 @@ class SlowFeed implements Feed {
   get head() {
     return this.inner.head;
   }
+  get available() {
+    return true;
+  }
   get subscribers() {
     return this.inner.subscribers;
   }
@@ -48,6 +51,9 @@ class LosingFeed implements Feed {
   }
   get head() {
     return this.inner.head;
+  }
+  get available() {
+    return true;
   }
   get subscribers() {
     return this.#listeners.size;
