@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from '../protocol/wire.ts';
-import { peersParamsSchema, peersSchema } from './peers/schema.ts';
+import { comparisonSchema, peersParamsSchema, peersSchema } from './peers/schema.ts';
 import { soakParamsSchema, soakSchema } from './soak/schema.ts';
 
 /**
@@ -207,6 +207,11 @@ const run = z.object({
   transports: z.partialRecord(z.enum(TRANSPORT_NAMES), transportResult),
   /** Only in the `capacity` scenario: autocannon against the poll route and a bare Koa route. */
   capacity: capacityResult.optional(),
+  /**
+   * Only in the `scale` scenario: pushrace (compiled) against the bare Node floor at the same
+   * client count, measured as the peers scenario measures (peers/schema.ts), one per transport.
+   */
+  floors: z.array(comparisonSchema).optional(),
 });
 
 /** One performance target (targets.ts), checked against a run. */

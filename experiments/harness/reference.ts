@@ -115,7 +115,7 @@ function peersSection(peers: PeersResults): string[] {
     '',
     `Took ${duration(peers.environment.durationMs)}, commit \`${peers.environment.gitCommit ?? 'unknown'}\`, from ${peers.environment.startedAt}.`,
     '',
-    mdTable(ratioTable(peers)),
+    mdTable(ratioTable(peers.peers.comparisons)),
     '',
     cell(disturbanceLine(peers).en),
     '',

@@ -81,7 +81,7 @@ export function peersSummary(r: PeersResults, dir: string): string {
     ...peersAlarms(r).map((a) => `!! ${a}`),
     '',
     `== ${TITLE}`,
-    textTable(ratioTable(r)),
+    textTable(ratioTable(r.peers.comparisons)),
     '',
     disturbanceLine(r).en,
     r.warnings.length > 0 ? `${r.warnings.length} warning(s): see the report.` : '',
@@ -95,7 +95,7 @@ export function renderPeersMarkdown(r: PeersResults): string {
   const quiet = disturbanceLine(r);
   const out = [`# ${TITLE}`, '', ...peersAlarms(r).map((a) => `> **${text(a)}**`), ''];
   out.push(`- ${text(environmentLine(r))}`, '', text(why.en), '', text(quiet.en), '');
-  out.push(`## Ratios / 比值`, '', mdTable(ratioTable(r)), '', text(why.zh), '', text(quiet.zh), '');
+  out.push(`## Ratios / 比值`, '', mdTable(ratioTable(r.peers.comparisons)), '', text(why.zh), '', text(quiet.zh), '');
   for (const c of r.peers.comparisons) {
     out.push(`## ${text(c.label)}`, '', mdTable(serversTable(c)), '', mdTable(windowsTable(c)), '');
   }
@@ -114,7 +114,7 @@ export function renderPeersHtml(r: PeersResults, options: HtmlOptions): string {
     body.push(`<section class="alarms" role="alert">${loud.map((a) => `<p>${escapeHtml(a)}</p>`).join('')}</section>`);
   }
   body.push(
-    `<section id="ratios"><h2>Ratios</h2><p>${escapeHtml(why.en)}</p><p>${escapeHtml(quiet.en)}</p>${htmlTable(ratioTable(r))}\n${figures([chart])}</section>`,
+    `<section id="ratios"><h2>Ratios</h2><p>${escapeHtml(why.en)}</p><p>${escapeHtml(quiet.en)}</p>${htmlTable(ratioTable(r.peers.comparisons))}\n${figures([chart])}</section>`,
     `<section id="ratios-zh" lang="zh-CN"><h2>${escapeHtml(TITLE_ZH)}</h2><p>${escapeHtml(why.zh)}</p><p>${escapeHtml(quiet.zh)}</p></section>`,
   );
   r.peers.comparisons.forEach((c, i) => {

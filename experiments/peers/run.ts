@@ -106,6 +106,51 @@ export async function runPeers(params: PeersParams, opts: PeersRunOptions = {}):
   };
 }
 
+/** What `floorComparisons` measures at one client count. */
+export interface FloorSpec {
+  transports: readonly string[];
+  clients: number;
+  ratePerSec: number;
+  durationMs: number;
+  pollIntervalMs: number;
+  reps: number;
+  listener?: HarnessListener;
+}
+
+/**
+ * pushrace against the bare Node floor only (the second server of each case), at one client
+ * count, under each transport's first phase: the scale scenario's "× floor at the same N".
+ * The caller has pinned itself to the load core.
+ */
+export async function floorComparisons(f: FloorSpec): Promise<Comparison[]> {
+  const params: PeersParams = {
+    ...PEERS_DEFAULTS.quick,
+    reps: f.reps,
+    streamClients: f.clients,
+    longPollClients: f.clients,
+    pollClients: f.clients,
+    pacedRatePerSec: f.ratePerSec,
+    pacedMs: f.durationMs,
+    releaseRatePerSec: f.ratePerSec,
+    releaseMs: f.durationMs,
+    pollIntervalMs: f.pollIntervalMs,
+    pollRatePerSec: f.ratePerSec,
+    pollMs: f.durationMs,
+  };
+  const emit = f.listener ?? (() => {});
+  const load = await startPeerLoad();
+  try {
+    const out: Comparison[] = [];
+    for (const c of PEER_CASES.filter((x) => f.transports.includes(x.transport))) {
+      const floor = { ...c, phases: c.phases.slice(0, 1), servers: c.servers.slice(0, 2) };
+      out.push(...(await runCase(floor, params, load, emit, undefined)));
+    }
+    return out;
+  } finally {
+    await load.close();
+  }
+}
+
 /** One transport: its servers started, the repetitions interleaved, one Comparison per phase. */
 async function runCase(
   c: PeerCase,

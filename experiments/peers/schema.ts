@@ -106,8 +106,8 @@ const peerRatio = z.object({
   rss: ratioStat.nullable(),
 });
 
-/** One transport and load shape, every server measured under it. */
-const comparison = z.object({
+/** One transport and load shape, every server measured under it (the scale scenario's runs carry some too). */
+export const comparisonSchema = z.object({
   transport: z.enum(TRANSPORT_NAMES),
   /** paced / burst fan-out, long-poll release and re-request, interval polling. */
   phase: z.enum(['paced', 'burst', 'release', 'requests']),
@@ -123,7 +123,7 @@ const comparison = z.object({
 
 /** What a peers run measured: the `peers` field of its results. */
 export const peersSchema = z.object({
-  comparisons: z.array(comparison).min(1),
+  comparisons: z.array(comparisonSchema).min(1),
   /** Servers on core 0, clients and harness on core 1 (taskset); false: nothing was pinned. */
   pinned: z.boolean(),
   totalWindows: count,
@@ -136,5 +136,5 @@ export type PeerWindow = z.infer<typeof peerWindow>;
 export type PeerServerResult = z.infer<typeof peerServer>;
 export type PeerRatio = z.infer<typeof peerRatio>;
 export type RatioStat = z.infer<typeof ratioStat>;
-export type Comparison = z.infer<typeof comparison>;
+export type Comparison = z.infer<typeof comparisonSchema>;
 export type Phase = Comparison['phase'];

@@ -31,10 +31,10 @@ const rssCell = (x: number | null) => (x === null ? '–' : bytes(x));
 const serverOf = (c: Comparison, name: string): PeerServerResult | undefined =>
   c.servers.find((s) => s.server === name);
 
-/** The headline: one row per comparison and peer. */
-export function ratioTable(r: PeersResults): Table {
+/** The headline: one row per comparison and peer (a peers run's, or a scale run's floors). */
+export function ratioTable(comparisons: readonly Comparison[]): Table {
   const rows: string[][] = [];
-  for (const c of r.peers.comparisons) {
+  for (const c of comparisons) {
     const ours = c.servers[0];
     for (const ratio of c.ratios) {
       const peer = serverOf(c, ratio.against);

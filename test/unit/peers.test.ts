@@ -152,7 +152,7 @@ describe('peers report tables', () => {
     const parsed = parseResults(JSON.parse(JSON.stringify(r)));
     assert.equal(parsed.scenario, 'peers');
     const peers = r.peers.comparisons.reduce((n, c) => n + c.servers.length - 1, 0);
-    assert.equal(ratioTable(r).rows.length, peers);
+    assert.equal(ratioTable(r.peers.comparisons).rows.length, peers);
     assert.ok(r.peers.disturbedWindows > 0, 'the fixture has a disturbed window');
   });
 });

@@ -28,6 +28,8 @@ export interface RawFleetSpec {
   /** Clients started at once; polling clients are spread over one interval instead. */
   batchSize: number;
   readyTimeoutMs: number;
+  /** Keep every reception per client (the harness's aggregation checks order and duplicates itself). */
+  record?: boolean;
 }
 
 /** What a window measured, over this process's clients. */
@@ -42,13 +44,15 @@ export interface RawSamples {
   duplicated: number;
   /** Clients with anything lost: lost = 0 is checked per client. */
   clientsWithLoss: number;
-  /** This process's CPU over the window, ms. */
+  /** This process's CPU over the window, and the window's wall time, ms. */
   cpuMs: number;
+  wallMs: number;
   errors: number;
   errorSamples: string[];
 }
 
-interface Client {
+/** One raw client: its tracker, whether it reached its steady state, how to stop it. */
+export interface Client {
   tracker: Tracker;
   ready: boolean;
   handle: { close(): void } | undefined;
@@ -64,14 +68,25 @@ export class RawFleet {
   #errors = 0;
   readonly #errorSamples = new Set<string>();
   #cpu = process.cpuUsage();
+  #markedAt = performance.now();
+  #onProgress: (ready: number) => void;
+  /** The clients a window counts: all until `mark`, then those ready when it opened. */
+  #counted: Client[];
 
-  constructor(spec: RawFleetSpec) {
+  constructor(spec: RawFleetSpec, onProgress: (ready: number) => void = () => {}) {
     this.#spec = spec;
+    this.#onProgress = onProgress;
     this.#clients = Array.from({ length: spec.clients }, () => ({
-      tracker: new Tracker(spec.head, this.#latencies),
+      tracker: new Tracker(spec.head, this.#latencies, spec.record === true),
       ready: false,
       handle: undefined,
     }));
+    this.#counted = this.#clients;
+  }
+
+  /** The counted clients (see `mark`). */
+  get counted(): readonly Client[] {
+    return this.#counted;
   }
 
   /** Starts every client; how many reached their steady state within `readyTimeoutMs`. */
@@ -79,7 +94,10 @@ export class RawFleet {
     const s = this.#spec;
     const deadline = performance.now() + s.readyTimeoutMs;
     const until = async (n: number) => {
-      while (this.#ready < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (this.#ready < n && performance.now() < deadline) {
+        this.#onProgress(this.#ready);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     };
     const spread = s.kind === 'poll' ? s.pollIntervalMs / Math.max(1, s.clients) : 0;
     for (let i = 0; i < this.#clients.length; i += s.batchSize) {
@@ -119,27 +137,33 @@ export class RawFleet {
     else c.handle = openPolling(t, s.kind === 'poll' ? s.pollIntervalMs : 0, (ms) => this.#rtts.push(ms));
   }
 
-  /** Opens the window: every count and sample restarts from now. */
-  mark(): void {
+  /**
+   * Opens the window: every count and sample restarts from now, over the clients ready now
+   * (one a loaded server never answered never joined: nothing it misses is lost). How many.
+   */
+  mark(): number {
     for (const c of this.#clients) c.tracker.mark();
+    this.#counted = this.#clients.filter((c) => c.ready);
     this.#latencies.clear();
     this.#rtts.clear();
     this.#errors = 0;
     this.#errorSamples.clear();
     this.#cpu = process.cpuUsage();
+    this.#markedAt = performance.now();
+    return this.#counted.length;
   }
 
-  /** How many clients have `seq`. */
+  /** How many counted clients have `seq`. */
   reached(seq: number): number {
     let n = 0;
-    for (const c of this.#clients) if (c.tracker.last >= seq) n++;
+    for (const c of this.#counted) if (c.tracker.last >= seq) n++;
     return n;
   }
 
   /** Resolves once every client has `seq`, or `timeoutMs` passed: how many have it. */
   async awaitSeq(seq: number, timeoutMs: number): Promise<number> {
     const end = performance.now() + timeoutMs;
-    while (this.reached(seq) < this.#clients.length && performance.now() < end) {
+    while (this.reached(seq) < this.#counted.length && performance.now() < end) {
       await new Promise((r) => setTimeout(r, 5));
     }
     return this.reached(seq);
@@ -152,7 +176,7 @@ export class RawFleet {
     let lost = 0;
     let duplicated = 0;
     let clientsWithLoss = 0;
-    for (const { tracker } of this.#clients) {
+    for (const { tracker } of this.#counted) {
       const missed = tracker.lost + Math.max(0, target - tracker.last);
       requests += tracker.requests;
       lost += missed;
@@ -167,6 +191,7 @@ export class RawFleet {
       duplicated,
       clientsWithLoss,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs: performance.now() - this.#markedAt,
       errors: this.#errors,
       errorSamples: [...this.#errorSamples],
     };

@@ -78,14 +78,21 @@ export class Tracker {
   /** Requests put on the wire since `mark` (the upgrade or the stream's GET count one). */
   requests = 0;
   readonly #latencies: Samples;
+  /** Every reception, duplicates included, with its latency: kept only when a harness run needs them per client. */
+  readonly received: { seqs: number[]; latencies: number[] } | null;
 
-  constructor(head: number, latencies: Samples) {
+  constructor(head: number, latencies: Samples, record = false) {
     this.last = head;
     this.#latencies = latencies;
+    this.received = record ? { seqs: [], latencies: [] } : null;
   }
 
   /** One message received at `at` (ms, `now()`). */
   receive(seq: number, ts: number, at: number): void {
+    if (this.received) {
+      this.received.seqs.push(seq);
+      this.received.latencies.push(at - ts);
+    }
     if (seq <= this.last) {
       this.duplicated++;
       return;
@@ -99,5 +106,9 @@ export class Tracker {
     this.lost = 0;
     this.duplicated = 0;
     this.requests = 0;
+    if (this.received) {
+      this.received.seqs = [];
+      this.received.latencies = [];
+    }
   }
 }
