@@ -91,3 +91,32 @@ describe('peers floor feed', () => {
     assert.equal(cursorOf(null, 9), 9);
   });
 });
+
+describe('peers CPU profile shares', () => {
+  it('sums self time by part of the code, idle and the TypeScript loader left out', async () => {
+    const { shareByPart } = await import('../../experiments/peers/profile.ts');
+    const frame = (id: number, url: string, functionName: string) => ({ id, callFrame: { url, functionName } });
+    const shares = shareByPart({
+      nodes: [
+        frame(1, '', '(root)'),
+        frame(2, 'file:///app/dist/build/server/metering/socket-meter.js', 'count'),
+        frame(3, 'node:net', 'write'),
+        frame(4, '', 'writev'),
+        frame(5, 'file:///app/node_modules/koa/lib/application.js', 'handle'),
+        frame(6, '', '(idle)'),
+        frame(7, 'file:///app/node_modules/tsx/dist/loader.mjs', 'load'),
+      ],
+      samples: [2, 4, 3, 5, 6, 6, 7, 1],
+      timeDeltas: [1000, 1000, 1000, 1000, 5000, 5000, 9000, 9000],
+    });
+    assert.deepEqual(
+      shares.map((s) => [s.part, s.ms, s.share]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [
+        ['koa', 1, 0.25],
+        ['native (syscalls, (program))', 1, 0.25],
+        ['node (JS)', 1, 0.25],
+        ['pushrace: byte meter', 1, 0.25],
+      ],
+    );
+  });
+});
