@@ -65,14 +65,7 @@ export async function startPeerLoad(): Promise<PeerLoad> {
     awaitSeq: (seq, timeoutMs) => ipc.call<number>('awaitSeq', { seq, timeoutMs }, timeoutMs + 30_000),
     collect: (target) => ipc.call<RawSamples>('collect', target),
     stop: () => ipc.call<null>('stop').then(() => undefined),
-    async close() {
-      if (ipc.exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
-    },
+    close: () => ipc.end(),
   };
 }
 
