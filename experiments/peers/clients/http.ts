@@ -117,15 +117,34 @@ export function openSse(t: RawTarget): { close(): void } {
 /** `path` with `after=<cursor>` set (it ends in `?…` or has no query). */
 const withCursor = (path: string, cursor: number) => `${path}${path.includes('?') ? '&' : '?'}after=${cursor}`;
 
+/** A dropped polling client asks again after a random wait in [min, min + spread) ms, as a browser retries a GET. */
+export const RETRY = { minMs: 200, spreadMs: 300 };
+
 /**
  * Long-poll (`poll: 0`) or interval polling (`poll: T` ms after each answer): `after=<cursor>`,
- * the cursor the answer's `"cursor"` says. `rtt` hears each request's round trip (polling).
+ * the cursor the answer's `"cursor"` says. `rtt` hears each request's round trip (polling). A
+ * closed connection or an error status (an overloaded server's 408 or 503) is reported and the
+ * request sent again on a new connection, with the same cursor, so nothing is skipped.
  */
 export function openPolling(t: RawTarget, pollMs: number, rtt: (ms: number) => void): { close(): void } {
-  const conn = new Conn(t, t.onError);
-  let cursor = t.tracker.last;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
+  let cursor = t.tracker.last;
+  let answered = false;
+  const retry = (why: string) => {
+    t.onError(why);
+    if (closed) return;
+    conn.close();
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        conn = new Conn(t, retry);
+        ask();
+      },
+      RETRY.minMs + Math.random() * RETRY.spreadMs,
+    );
+  };
+  let conn = new Conn(t, retry);
   const ask = () => {
     if (closed) return;
     const sent = now();
@@ -134,14 +153,18 @@ export function openPolling(t: RawTarget, pollMs: number, rtt: (ms: number) => v
       if (a.status === 200) {
         scanMessages(a.body, 0, a.body.length, (seq, ts) => t.tracker.receive(seq, ts, at));
         cursor = numberAfter(a.body, CURSOR) ?? cursor;
-      } else if (a.status !== 204) return t.onError(`answered ${a.status}: ${a.body.toString('utf8', 0, 200)}`);
+      } else if (a.status !== 204) return retry(`answered ${a.status}: ${a.body.toString('utf8', 0, 200)}`);
       if (pollMs > 0) {
         rtt(at - sent);
-        if (t.tracker.requests === 1) t.onReady();
+        if (!answered) t.onReady();
+        answered = true;
         timer = setTimeout(ask, pollMs);
       } else ask();
     });
-    if (pollMs === 0 && t.tracker.requests === 1) t.onReady();
+    if (pollMs === 0 && !answered) {
+      answered = true;
+      t.onReady();
+    }
   };
   ask();
   return {
