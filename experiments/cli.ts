@@ -12,8 +12,10 @@ import { CORES, pinSelf } from './harness/pin.ts';
 import { summary } from './harness/print.ts';
 import { createProgress } from './harness/progress.ts';
 import { resolveParams, runScenario } from './harness/runner.ts';
+import { peersSummary } from './peers/render.ts';
+import { PEERS_DEFAULTS, runPeers } from './peers/run.ts';
 import { writeReport } from './report.ts';
-import { EXPERIMENTS, SCENARIOS, SOAK } from './results-schema.ts';
+import { EXPERIMENTS, PEERS, SCENARIOS, SOAK } from './results-schema.ts';
 import { SCENARIO_REGISTRY } from './scenarios/index.ts';
 import { PARAM_DEFAULTS, type ScenarioParams } from './scenarios/scenario.ts';
 import { verdictLines } from './soak/render.ts';
@@ -22,6 +24,9 @@ import { runSoak, SOAK_DEFAULTS, soakParams } from './soak/run.ts';
 type CommandName = (typeof EXPERIMENTS)[number];
 /** The options a soak reads; any other is refused rather than silently ignored. */
 const SOAK_OPTIONS = new Set(['quick', 'clients', 'rate', 'duration', 'pollInterval', 'out']);
+
+/** The options a peers run reads. */
+const PEERS_OPTIONS = new Set(['quick', 'transports', 'out', 'cpuProf']);
 
 /** Parsers of option values: each refuses a bad value with a message naming what is wrong. */
 const number =
@@ -101,6 +106,13 @@ function scenarioHelp(): string {
     '',
     'Scenarios:',
     ...lines,
+    `  ${PEERS}`,
+    '    pushrace against the bare Node floor (node:http, ws), bare Koa + @koa/router and socket.io 4, per',
+    '    transport, with the same raw clients: server CPU per delivery/request, p50/p99, RSS per connection,',
+    '    as ratios per interleaved repetition pair; windows disturbed by other processes are flagged.',
+    '    reads: transports (default all), cpu-prof (profiles the pushrace servers)',
+    `    full:  ${PEERS_DEFAULTS.full.reps} reps, ${PEERS_DEFAULTS.full.streamClients} ws/sse clients, ${PEERS_DEFAULTS.full.longPollClients} held long-polls, ${PEERS_DEFAULTS.full.pollClients} pollers`,
+    `    quick: ${PEERS_DEFAULTS.quick.reps} reps, ${PEERS_DEFAULTS.quick.streamClients} ws/sse clients, ${PEERS_DEFAULTS.quick.longPollClients} held long-polls, ${PEERS_DEFAULTS.quick.pollClients} pollers (under 3 minutes)`,
     `  ${SOAK}`,
     '    All four transports at once, every client stopping and resuming at random, for minutes: 0 lost,',
     "    0 duplicated, and the server's RSS (after a full GC) flat once its history is full.",
@@ -182,7 +194,11 @@ export async function main(argv: string[]): Promise<number> {
         code = await soak(o);
         return;
       }
-      const scenario = SCENARIO_REGISTRY[name];
+      if (name === PEERS) {
+        code = await peers(o);
+        return;
+      }
+      const scenario = SCENARIO_REGISTRY[name as (typeof SCENARIOS)[number]];
       const quick = o.quick === true;
       const params = resolveParams(scenario, quick, givenParams(o));
       const startedAt = new Date();
@@ -211,15 +227,43 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+/** Refuses options an experiment does not read, naming them; true when some were given. */
+function foreignOptions(o: CliOptions, known: ReadonlySet<string>, name: string): boolean {
+  const foreign = Object.keys(o).filter((k) => !known.has(k));
+  if (foreign.length === 0) return false;
+  console.error(
+    `experiment: ${name} does not read ${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+  );
+  return true;
+}
+
+/** `experiment peers`: runs it, writes results.json and the reports, prints the ratio table; 3 on a lost message. */
+async function peers(o: CliOptions): Promise<number> {
+  if (foreignOptions(o, PEERS_OPTIONS, PEERS)) return 2;
+  const params = o.quick === true ? PEERS_DEFAULTS.quick : PEERS_DEFAULTS.full;
+  const dir = resolve(o.out ?? `reports/peers-${stamp(new Date())}`);
+  await mkdir(dir, { recursive: true });
+  const cpuProfDir = o.cpuProf === true ? dir : typeof o.cpuProf === 'string' ? resolve(o.cpuProf) : undefined;
+  const progress = createProgress();
+  let results: Awaited<ReturnType<typeof runPeers>>;
+  try {
+    results = await runPeers(params, {
+      listener: progress.listener,
+      ...(o.transports ? { transports: o.transports } : {}),
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+    });
+  } finally {
+    progress.stop();
+  }
+  await writeReport(dir, results);
+  console.log(peersSummary(results, dir));
+  const windows = results.peers.comparisons.flatMap((c) => c.servers.flatMap((s) => s.windows));
+  return windows.some((w) => w.lost > 0 || w.duplicated > 0) ? 3 : 0;
+}
+
 /** `experiment soak`: runs it, writes results.json and the reports, prints the verdict; exit 0 only on a pass. */
 async function soak(o: CliOptions): Promise<number> {
-  const foreign = Object.keys(o).filter((k) => !SOAK_OPTIONS.has(k));
-  if (foreign.length > 0) {
-    console.error(
-      `experiment: soak does not read ${foreign.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
-    );
-    return 2;
-  }
+  if (foreignOptions(o, SOAK_OPTIONS, SOAK)) return 2;
   const base = o.quick === true ? SOAK_DEFAULTS.quick : SOAK_DEFAULTS.full;
   const params = soakParams({
     durationMs: o.duration !== undefined ? o.duration * 1000 : base.durationMs,

@@ -7,9 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { renderPeersHtml, renderPeersMarkdown } from './peers/render.ts';
 import { type HtmlOptions, renderHtml } from './render/html.ts';
 import { renderMarkdown } from './render/markdown.ts';
-import { parseResults, ResultsError, type ResultsFile, SOAK } from './results-schema.ts';
+import { PEERS, parseResults, ResultsError, type ResultsFile, SOAK } from './results-schema.ts';
 import { renderSoakHtml, renderSoakMarkdown } from './soak/render.ts';
 
 /** File names inside a results directory. */
@@ -38,13 +39,16 @@ export interface Reports {
 }
 
 /**
- * Renders `results` with the renderers of its scenario: the soak's for the soak, the load
- * scenarios' for every other. The one place that chooses, so each renderer takes only its
+ * Renders `results` with the renderers of its scenario: the soak's for the soak, the peers'
+ * for the peers comparison, the load scenarios' for every other. The one place that chooses, so each renderer takes only its
  * own kind of file.
  */
 export function renderResults(results: ResultsFile, options: HtmlOptions): Reports {
   if (results.scenario === SOAK) {
     return { markdown: renderSoakMarkdown(results), html: renderSoakHtml(results, options) };
+  }
+  if (results.scenario === PEERS) {
+    return { markdown: renderPeersMarkdown(results), html: renderPeersHtml(results, options) };
   }
   return { markdown: renderMarkdown(results), html: renderHtml(results, options) };
 }

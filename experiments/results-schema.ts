@@ -6,7 +6,7 @@
  *
  * Every file has the same envelope (`version`, `scenario`, `params`, `environment`,
  * `warnings`) around its scenario's payload: `runs` (and `targets`) for the load scenarios,
- * `soak` for the soak (soak/schema.ts).
+ * `soak` for the soak (soak/schema.ts), `peers` for the peers comparison (peers/schema.ts).
  *
  * Units: times in ms, sizes in bytes, rates per second, CPU in percent of one core. A figure
  * that cannot exist (per delivered message when nothing was delivered) is `null`, never NaN or
@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { TRANSPORT_NAMES } from '../protocol/wire.ts';
+import { comparisonSchema, peersParamsSchema, peersSchema } from './peers/schema.ts';
 import { soakParamsSchema, soakSchema } from './soak/schema.ts';
 
 /**
@@ -28,8 +29,10 @@ export const SCENARIOS = ['steady', 'burst', 'idle', 'interval-sweep', 'rtt', 's
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** The soak: all four transports at once for minutes, judged on delivery and memory; not Runs. */
 export const SOAK = 'soak';
+/** pushrace side by side with bare Node, Koa and socket.io: ratios, not Runs. */
+export const PEERS = 'peers';
 /** Every experiment `npm run experiment` runs and `report` renders. */
-export const EXPERIMENTS = [...SCENARIOS, SOAK] as const;
+export const EXPERIMENTS = [...SCENARIOS, SOAK, PEERS] as const;
 
 /** Why a results file was refused; `message` is meant for the person who ran `report`. */
 export class ResultsError extends Error {
@@ -204,6 +207,11 @@ const run = z.object({
   transports: z.partialRecord(z.enum(TRANSPORT_NAMES), transportResult),
   /** Only in the `capacity` scenario: autocannon against the poll route and a bare Koa route. */
   capacity: capacityResult.optional(),
+  /**
+   * Only in the `scale` scenario: pushrace (compiled) against the bare Node floor at the same
+   * client count, measured as the peers scenario measures (peers/schema.ts), one per transport.
+   */
+  floors: z.array(comparisonSchema).optional(),
 });
 
 /** One performance target (targets.ts), checked against a run. */
@@ -278,13 +286,17 @@ const scenarioResults = resultsFile(
 /** The soak's file: its figures under `soak`. */
 const soakResults = resultsFile(z.literal(SOAK), soakParamsSchema, { soak: soakSchema });
 
+/** The peers scenario's file: its comparisons under `peers`. */
+export const peersResultsSchema = resultsFile(z.literal(PEERS), peersParamsSchema, { peers: peersSchema });
+
 /** Any results file, told apart by `scenario`. */
-export const resultsSchema = z.discriminatedUnion('scenario', [scenarioResults, soakResults]);
+export const resultsSchema = z.discriminatedUnion('scenario', [scenarioResults, soakResults, peersResultsSchema]);
 
 export type ResultsFile = z.infer<typeof resultsSchema>;
 /** One load scenario's results: a scenario, where it ran, and one `Run` per sweep point. */
 export type Results = z.infer<typeof scenarioResults>;
 export type SoakResults = z.infer<typeof soakResults>;
+export type PeersResults = z.infer<typeof peersResultsSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
 export type Run = z.infer<typeof run>;
 export type TransportResult = z.infer<typeof transportResult>;

@@ -41,6 +41,8 @@ export interface FleetSpec {
   batchSize: number;
   /** How long starting may take before the fleet reports how many got ready. */
   readyTimeoutMs: number;
+  /** `raw`: the peers scenario's lightweight clients (raw-fleet.ts) instead of client/lib. */
+  client?: 'lib' | 'raw';
 }
 
 /** What a fleet measured in the window, packed flat so it crosses IPC as typed arrays. */

@@ -59,6 +59,20 @@ export class IpcClient {
   }
 
   /**
+   * Ends the child by closing its channel (a child exits when its parent disconnects, see
+   * `serveIpc`), killing it if it is still there after `killAfterMs`; resolves once it is gone.
+   */
+  async end(killAfterMs = 5000): Promise<void> {
+    if (this.exited) return;
+    const child = this.#child;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  /**
    * Calls `op` in the child and resolves with its answer. The answer's type is the caller's
    * claim (`T`): both ends are this harness, so the protocol is checked by the tests that
    * run it, not at run time.

@@ -5,10 +5,11 @@
  */
 import { Fleet, type FleetSamples, type FleetSpec } from './fleet.ts';
 import { serveIpc } from './ipc.ts';
+import { RawHarnessFleet } from './raw-fleet.ts';
 
-let fleet: Fleet | undefined;
+let fleet: Fleet | RawHarnessFleet | undefined;
 
-const current = (): Fleet => {
+const current = (): Fleet | RawHarnessFleet => {
   if (!fleet) throw new Error('no fleet is running; call start first');
   return fleet;
 };
@@ -16,7 +17,9 @@ const current = (): Fleet => {
 const send = serveIpc({
   async start(args): Promise<number> {
     if (fleet) throw new Error('a fleet is already running; stop it first');
-    fleet = new Fleet(args as FleetSpec, (ready) => send('progress', ready));
+    const spec = args as FleetSpec;
+    const progress = (ready: number) => send('progress', ready);
+    fleet = spec.client === 'raw' ? new RawHarnessFleet(spec, progress) : new Fleet(spec, progress);
     return fleet.start();
   },
   mark(): number {

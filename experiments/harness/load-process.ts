@@ -123,16 +123,7 @@ export async function startLoadPool(processes = 1, cpuProfDir?: string): Promise
     },
     stopFleet: () => all('stop').then(() => undefined),
     async close() {
-      await Promise.all(
-        children.map(async ({ child, ipc }) => {
-          if (ipc.exited) return;
-          const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-          child.disconnect();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await gone;
-          clearTimeout(timer);
-        }),
-      );
+      await Promise.all(children.map(({ ipc }) => ipc.end()));
     },
   };
 }

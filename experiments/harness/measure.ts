@@ -36,6 +36,8 @@ export interface RunSpec {
    * send buffers (the capacity fan-out): their RSS is queued data, not what a connection costs.
    */
   rssPerConnection?: boolean;
+  /** The peers scenario's raw clients instead of client/lib (scale: the server, not the client core, is measured). */
+  rawClients?: boolean;
 }
 
 /** What the window-runner needs from the harness. */
@@ -124,6 +126,7 @@ export async function measureTransport(
       spreadMs: transport === 'poll' ? spec.pollIntervalMs : 0,
       batchSize: opts.batchSize,
       readyTimeoutMs,
+      ...(spec.rawClients ? { client: 'raw' as const } : {}),
     },
     (n) => emit({ type: 'tick', value: n }),
   );

@@ -45,14 +45,19 @@ function tsxLoader(): string {
 }
 
 /**
- * Spawns `node [nodeFlags] --import tsx <entry>` pinned to `core` (when possible) with an IPC
- * channel using structured-clone serialization, so typed arrays cross it cheaply.
+ * Spawns `node [nodeFlags] --import tsx <entry> [args]` pinned to `core` (when possible) with an
+ * IPC channel using structured-clone serialization, so typed arrays cross it cheaply.
  */
-export function spawnPinned(entry: string, core: number, nodeFlags: readonly string[] = []): ChildProcess {
-  const args = [...nodeFlags, '--import', tsxLoader(), entry];
+export function spawnPinned(
+  entry: string,
+  core: number,
+  nodeFlags: readonly string[] = [],
+  args: readonly string[] = [],
+): ChildProcess {
+  const nodeArgs = [...nodeFlags, '--import', tsxLoader(), entry, ...args];
   const [command, argv] = canPin()
-    ? ['taskset', ['-c', String(core), process.execPath, ...args]]
-    : [process.execPath, args];
+    ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
   return spawn(command, argv, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',

@@ -4,6 +4,7 @@
  * terminal and the report never show different figures. Pure: returns the text.
  */
 import { transportsOf } from '../derived.ts';
+import { ratioTable } from '../peers/tables.ts';
 import { alarms } from '../render/alarms.ts';
 import { capacityTable, headlineTable, type Table, targetsTable } from '../render/tables.ts';
 import type { Results } from '../results-schema.ts';
@@ -28,6 +29,8 @@ export function summary(results: Results, dir: string): string {
     if (transportsOf(run).length > 0) out.push(textTable(headlineTable(run)));
     const cap = capacityTable(run);
     if (cap && run.capacity) out.push(textTable(cap), `poll / bare ratio: ${run.capacity.ratio.toFixed(2)}`);
+    if (run.floors && run.floors.length > 0)
+      out.push('-- × the bare Node floor, same N', textTable(ratioTable(run.floors)));
   }
   if (results.targets && results.targets.length > 0)
     out.push('', '== targets', textTable(targetsTable(results.targets)));

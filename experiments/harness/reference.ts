@@ -2,8 +2,9 @@
  * The reference report: every scenario, full settings, on this machine, into
  * reports/reference/<scenario>/, then reports/reference/README.md linking each report with its
  * headline tables. `--index` only rewrites the README from the results already there (the
- * index is rendered from results.json alone, like every report). The ten-minute soak runs
- * only when named (`… reference.ts soak`); its section is in the index whenever its results are.
+ * index is rendered from results.json alone, like every report). The ten-minute soak and the
+ * peers comparison run only when named (`… reference.ts soak peers`); their sections are in
+ * the index whenever their results are.
  *
  *   npx tsx experiments/harness/reference.ts [--index] [scenario … | soak]
  */
@@ -12,11 +13,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { duration } from '../format.ts';
+import { disturbanceLine, ratioTable } from '../peers/tables.ts';
 import { alarms } from '../render/alarms.ts';
 import { mdTable } from '../render/markdown.ts';
 import { capacityTable, costTable, headlineTable, targetsTable } from '../render/tables.ts';
 import {
   EXPERIMENTS,
+  PEERS,
+  type PeersResults,
   parseResults,
   type Results,
   type ResultsFile,
@@ -37,6 +41,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replac
 export function referenceIndex(
   all: ReadonlyArray<{ name: ScenarioName; results: Results }>,
   soak?: SoakResults,
+  peers?: PeersResults,
 ): string {
   const first = all[0]?.results.environment;
   const out = ['# pushrace reference report', ''];
@@ -79,6 +84,7 @@ export function referenceIndex(
     if (results.warnings.length > 0) out.push(`${results.warnings.length} warning(s) in the report.`, '');
   }
   if (soak) out.push(...soakSection(soak));
+  if (peers) out.push(...peersSection(peers));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -100,10 +106,26 @@ function soakSection(soak: SoakResults): string[] {
   ];
 }
 
+/** The peers comparison's section: its ratio table and how quiet the machine was. */
+function peersSection(peers: PeersResults): string[] {
+  return [
+    '## peers',
+    '',
+    '[report.md](peers/report.md) · [report.html](peers/report.html) · [results.json](peers/results.json) — pushrace against bare Node, bare Koa + @koa/router and socket.io 4, same raw clients, ratios per interleaved repetition pair (`npm run experiment -- peers --out reports/reference/peers`).',
+    '',
+    `Took ${duration(peers.environment.durationMs)}, commit \`${peers.environment.gitCommit ?? 'unknown'}\`, from ${peers.environment.startedAt}.`,
+    '',
+    mdTable(ratioTable(peers.peers.comparisons)),
+    '',
+    cell(disturbanceLine(peers).en),
+    '',
+  ];
+}
+
 /** Every experiment's results found under `dir` (one folder each), the load scenarios and the soak apart. */
 async function readAll(
   dir: string,
-): Promise<{ scenarios: Array<{ name: ScenarioName; results: Results }>; soak?: SoakResults }> {
+): Promise<{ scenarios: Array<{ name: ScenarioName; results: Results }>; soak?: SoakResults; peers?: PeersResults }> {
   const found: ResultsFile[] = [];
   for (const name of EXPERIMENTS) {
     try {
@@ -113,9 +135,12 @@ async function readAll(
       // Not run (yet): left out of the index.
     }
   }
-  const scenarios = found.flatMap((r) => (r.scenario === SOAK ? [] : [{ name: r.scenario, results: r }]));
+  const scenarios = found.flatMap((r) =>
+    r.scenario === SOAK || r.scenario === PEERS ? [] : [{ name: r.scenario, results: r }],
+  );
   const soak = found.find((r): r is SoakResults => r.scenario === SOAK);
-  return soak ? { scenarios, soak } : { scenarios };
+  const peers = found.find((r): r is PeersResults => r.scenario === PEERS);
+  return { scenarios, ...(soak ? { soak } : {}), ...(peers ? { peers } : {}) };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -132,8 +157,8 @@ async function main(argv: string[]): Promise<number> {
     });
     if (r.status !== 0 && r.status !== 3) return r.status ?? 1;
   }
-  const { scenarios, soak } = await readAll(dir);
-  await writeFile(join(dir, 'README.md'), referenceIndex(scenarios, soak));
+  const { scenarios, soak, peers } = await readAll(dir);
+  await writeFile(join(dir, 'README.md'), referenceIndex(scenarios, soak, peers));
   console.log(`wrote ${join(dir, 'README.md')}`);
   return 0;
 }

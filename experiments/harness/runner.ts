@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { checkTargets } from '../aggregate.ts';
 import { describeEnvironment } from '../environment.ts';
+import { floorComparisons } from '../peers/run.ts';
 import { RESULTS_VERSION, type Results } from '../results-schema.ts';
 import { PARAM_DEFAULTS, type Scenario, type ScenarioParams } from '../scenarios/scenario.ts';
 import type { HarnessListener } from './events.ts';
@@ -72,6 +73,16 @@ export async function runScenario(
         return m.run;
       },
       capacity: (capOpts) => harness.capacity(capOpts),
+      floors: (clients, transports) =>
+        floorComparisons({
+          transports,
+          clients,
+          ratePerSec: params.ratePerSec,
+          durationMs: params.durationMs,
+          pollIntervalMs: params.pollIntervalMs,
+          reps: quick ? 1 : 2,
+          listener,
+        }),
       point: (label, index, total) => listener({ type: 'run', label, index, total }),
     });
     const results: Results = {

@@ -6,11 +6,13 @@
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
+import { ratioTable } from '../peers/tables.ts';
 import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { buildCharts } from './charts.ts';
 import { conclusion } from './conclusion.ts';
+import { FLOORS_TITLE } from './markdown.ts';
 import { sweepAxis } from './sweep.ts';
 import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';
 
@@ -148,6 +150,9 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
     if (transportsOf(run).length > 0) parts.push(htmlTable(headlineTable(run)), htmlTable(costTable(run)));
     const cap = capacityTable(run);
     if (cap) parts.push(htmlTable(cap));
+    if (run.floors && run.floors.length > 0) {
+      parts.push(`<h3>${escapeHtml(FLOORS_TITLE)}</h3>`, htmlTable(ratioTable(run.floors)));
+    }
     parts.push(figures(charts.filter((c) => c.run === i)));
     body.push(`<section class="run" id="run-${i}">${parts.join('\n')}</section>`);
   });

@@ -4,11 +4,15 @@
  */
 import { transportsOf } from '../derived.ts';
 import { duration } from '../format.ts';
+import { ratioTable } from '../peers/tables.ts';
 import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import { conclusion } from './conclusion.ts';
 import { sweepAxis } from './sweep.ts';
 import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';
+
+/** The heading of a scale run's floor ratios, in both languages. */
+export const FLOORS_TITLE = 'pushrace ÷ the bare Node floor at the same client count / 同等客户端数下与 Node 基线之比';
 
 /** One cell: a pipe or a line break would split the table; `<` could open raw HTML. */
 function cell(s: string): string {
@@ -71,6 +75,9 @@ export function renderMarkdown(results: Results): string {
     }
     const cap = capacityTable(run);
     if (cap) out.push(mdTable(cap), '', `poll / bare ratio: **${run.capacity?.ratio.toFixed(2)}**`, '');
+    if (run.floors && run.floors.length > 0) {
+      out.push(`**${FLOORS_TITLE}**`, '', mdTable(ratioTable(run.floors)), '');
+    }
   }
 
   const firstRun = results.runs[0];

@@ -8,6 +8,7 @@ import { PROTOCOL_DEFAULTS } from '../../protocol/defaults.ts';
 import type { TransportName } from '../../protocol/wire.ts';
 import type { RunSpec } from '../harness/measure.ts';
 import type { PublishPlan } from '../harness/publisher.ts';
+import type { Comparison } from '../peers/schema.ts';
 import type { CapacityResult, Results, Run, ScenarioName, TargetCheck } from '../results-schema.ts';
 
 /** Every parameter a scenario may read; the command line sets them (see cli.ts). */
@@ -64,6 +65,11 @@ export interface ScenarioContext {
     durationMs: number;
     warmupMs: number;
   }): Promise<CapacityResult>;
+  /**
+   * pushrace (compiled) against the bare Node floor of each transport at `clients`, measured
+   * as the peers scenario does, with this run's rate, window and poll interval.
+   */
+  floors(clients: number, transports: readonly TransportName[]): Promise<Comparison[]>;
   /** Marks the start of sweep point `index` (for the progress display). */
   point(label: string, index: number, total: number): void;
 }

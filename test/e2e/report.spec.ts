@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
+import { peersFixture } from '../../experiments/fixtures/peers.ts';
 import {
   capacityFixture,
   idleFixture,
@@ -57,6 +58,7 @@ const FIXTURES: Array<[string, () => ResultsFile]> = [
   ['scale', scaleFixture],
   ['capacity', capacityFixture],
   ['soak', soakFixture],
+  ['peers', peersFixture],
 ];
 
 test.describe('report.html', () => {
@@ -82,6 +84,15 @@ test.describe('report.html', () => {
     await expect(page.locator('#conclusion-zh')).toHaveAttribute('lang', 'zh-CN');
     await expect(page.locator('#conclusion-zh')).toContainText('轮询');
     await expect(page.locator('#conclusion')).toContainText('below ≈ 500 ms');
+  });
+
+  test('peers: the ratio table in English and Chinese, a disturbed window said so', async ({ page }) => {
+    await open(page, await rendered(peersFixture()));
+    await expect(page.locator('#ratios table')).toContainText('socket.io 4, websocket only');
+    await expect(page.locator('#ratios table')).toContainText('×');
+    await expect(page.locator('#ratios-zh')).toHaveAttribute('lang', 'zh-CN');
+    await expect(page.locator('#ratios-zh')).toContainText('受到干扰');
+    await expect(page.locator('#warnings')).toContainText('other processes took');
   });
 
   test('a label with markup is shown as text and cannot break out of the data script', async ({ page }) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { peersFixture } from '../../experiments/fixtures/peers.ts';
 import {
   capacityFixture,
   idleFixture,
@@ -7,7 +8,7 @@ import {
   steadyFixture,
   sweepFixture,
 } from '../../experiments/fixtures/synthetic.ts';
-import { renderMarkdown } from '../../experiments/render/markdown.ts';
+import { FLOORS_TITLE, renderMarkdown } from '../../experiments/render/markdown.ts';
 
 function tableRow(md: string, first: string): string[] {
   const line = md.split('\n').find((l) => l.startsWith(`| ${first} |`));
@@ -85,6 +86,16 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(capacityFixture());
     assert.match(md, /\| \/api\/poll\?after=0 \| 100 \| 18,000 \|/);
     assert.match(md, /poll \/ bare ratio: \*\*0\.90\*\*/);
+  });
+
+  it("shows a scale run's ratios to the bare Node floor at the same client count", () => {
+    const results = scaleFixture();
+    const run = results.runs[0];
+    if (!run) throw new Error('fixture has no run');
+    run.floors = peersFixture().peers.comparisons.filter((c) => c.transport === 'ws' && c.phase === 'paced');
+    const md = renderMarkdown(results);
+    assert.ok(md.includes(FLOORS_TITLE));
+    assert.match(md, /\| ws \| paced fan-out \| floor: ws handshake, one prebuilt frame, socket\.write \| 1\.\d\d× /);
   });
 
   it('escapes labels so they cannot break a table or inject markup', () => {

@@ -1,0 +1,89 @@
+/**
+ * What the peers scenario compares, transport by transport: pushrace first, then the servers it
+ * is measured against, each with the raw client that speaks its wire (same message JSON, same
+ * `after` cursor where the server has one), and the load shapes (phases) each is measured under.
+ */
+import type { TransportName } from '../../protocol/wire.ts';
+import type { ClientKind } from './clients/fleet.ts';
+import type { Phase } from './schema.ts';
+import type { PeerServerName } from './servers/index.ts';
+
+/** One server of a comparison and how its clients reach it. */
+export interface PeerEntry {
+  server: PeerServerName;
+  /** For the reader: what this server is. */
+  label: string;
+  kind: ClientKind;
+  /** Path and query of the first request, for clients starting after `head`. */
+  path(head: number): string;
+}
+
+/** One transport: its servers (pushrace first) and phases. */
+export interface PeerCase {
+  transport: TransportName;
+  phases: readonly Phase[];
+  servers: readonly PeerEntry[];
+}
+
+const SOCKET_IO = '/socket.io/?EIO=4&transport=';
+
+/** Every comparison of a peers run, in the order they run. */
+export const PEER_CASES: readonly PeerCase[] = [
+  {
+    transport: 'ws',
+    phases: ['paced', 'burst'],
+    servers: [
+      { server: 'pushrace', label: 'pushrace', kind: 'ws', path: (h) => `/ws?after=${h}` },
+      {
+        server: 'node-ws',
+        label: 'floor: ws handshake, one prebuilt frame, socket.write',
+        kind: 'ws',
+        path: () => '/',
+      },
+      { server: 'ws-send', label: 'ws, ws.send per client', kind: 'ws', path: () => '/' },
+      {
+        server: 'socket.io-ws',
+        label: 'socket.io 4, websocket only',
+        kind: 'socket.io-ws',
+        path: () => `${SOCKET_IO}websocket`,
+      },
+    ],
+  },
+  {
+    transport: 'sse',
+    phases: ['paced', 'burst'],
+    servers: [
+      { server: 'pushrace', label: 'pushrace', kind: 'sse', path: (h) => `/api/sse?after=${h}` },
+      { server: 'node-sse', label: 'floor: node:http SSE', kind: 'sse', path: () => '/api/sse' },
+    ],
+  },
+  {
+    transport: 'long-poll',
+    phases: ['release'],
+    servers: [
+      { server: 'pushrace', label: 'pushrace', kind: 'long-poll', path: () => '/api/long-poll' },
+      {
+        server: 'node-long-poll',
+        label: 'floor: node:http, held responses',
+        kind: 'long-poll',
+        path: () => '/api/long-poll',
+      },
+      { server: 'koa-long-poll', label: 'floor: Koa + @koa/router', kind: 'long-poll', path: () => '/api/long-poll' },
+      {
+        server: 'socket.io-polling',
+        label: 'socket.io 4, polling transport',
+        kind: 'socket.io-polling',
+        path: () => `${SOCKET_IO}polling`,
+      },
+    ],
+  },
+  {
+    transport: 'poll',
+    phases: ['requests'],
+    servers: [
+      { server: 'pushrace', label: 'pushrace', kind: 'poll', path: () => '/api/poll' },
+      { server: 'node-poll', label: 'floor: node:http', kind: 'poll', path: () => '/api/poll' },
+      { server: 'koa-poll', label: 'floor: Koa + @koa/router', kind: 'poll', path: () => '/api/poll' },
+    ],
+  },
+];
