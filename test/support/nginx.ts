@@ -38,6 +38,8 @@ export interface Nginx {
   readonly url: string;
   /** Everything it wrote to stderr (its error log). */
   log(): string;
+  /** The master's process id, then its workers' (where the proxying is done). */
+  pids(): number[];
   close(): Promise<void>;
 }
 
@@ -111,6 +113,14 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   return {
     url: `http://127.0.0.1:${port}`,
     log: () => err,
+    pids() {
+      const master = proc.pid ?? 0;
+      let children: number[] = [];
+      try {
+        children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      } catch {}
+      return [master, ...children.filter((pid) => pid > 0)];
+    },
     async close() {
       proc.kill('SIGQUIT');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);

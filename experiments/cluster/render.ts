@@ -1,0 +1,134 @@
+/**
+ * The cluster experiment's results file and its Markdown report (`npx tsx
+ * experiments/cluster/render.ts DIR` re-renders DIR/report.md from DIR/results.json).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import { TOPOLOGIES, TOPOLOGY_LABELS, type TopologyName } from './topology.ts';
+
+/** One transport's window on one topology, in one repetition. */
+export interface ClusterWindow {
+  topology: TopologyName;
+  rep: number;
+  transport: TransportName;
+  clients: number;
+  published: number;
+  deliveries: number;
+  deliveriesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+  duplicated: number;
+  /** CPU time of each process from the window's start to its end (drain included), ms: `a`, `b`, `redis`, `nginx-1`… */
+  cpuMs: Record<string, number>;
+  /** The window: publishing, then the drain (every client has every message). */
+  wallMs: number;
+  /** The publishing part of it: deliveries/s are deliveries over this. */
+  publishMs: number;
+}
+
+export interface ClusterResults {
+  scenario: 'cluster';
+  params: {
+    clients: number;
+    ratePerSec: number;
+    durationMs: number;
+    reps: number;
+    pollIntervalMs: number;
+    quick: boolean;
+  };
+  startedAt: string;
+  tookS: number;
+  machine: { node: string; pinned: boolean };
+  windows: ClusterWindow[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? 0 : s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const f1 = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** The medians over repetitions of one topology × transport. */
+function cell(windows: readonly ClusterWindow[], topology: TopologyName, transport: TransportName) {
+  const ws = windows.filter((w) => w.topology === topology && w.transport === transport);
+  const names = [...new Set(ws.flatMap((w) => Object.keys(w.cpuMs)))];
+  const cpu = Object.fromEntries(names.map((n) => [n, median(ws.map((w) => ((w.cpuMs[n] ?? 0) / w.wallMs) * 100))]));
+  const servers = ['a', 'b'];
+  const deliveriesPerSec = median(ws.map((w) => w.deliveriesPerSec));
+  const perDelivery = (w: ClusterWindow) =>
+    w.deliveries > 0 ? (servers.reduce((sum, n) => sum + (w.cpuMs[n] ?? 0), 0) * 1000) / w.deliveries : 0;
+  return {
+    n: ws.length,
+    p50: median(ws.map((w) => w.p50Ms)),
+    p99: median(ws.map((w) => w.p99Ms)),
+    deliveriesPerSec,
+    cpu,
+    usPerDelivery: median(ws.map(perDelivery)),
+    lost: ws.reduce((s, w) => s + w.lost, 0),
+    duplicated: ws.reduce((s, w) => s + w.duplicated, 0),
+  };
+}
+
+/** The report: one table row per transport × topology, and the Redis hop's cost per transport. */
+export function renderClusterMarkdown(r: ClusterResults): string {
+  const p = r.params;
+  const lines = [
+    '# cluster: one instance, one on Redis, two behind nginx',
+    '',
+    `${p.clients} clients per transport (client/lib), ${p.ratePerSec} msg/s published over HTTP (Poisson) for ${p.durationMs / 1000} s per window,`,
+    `poll interval ${p.pollIntervalMs} ms; transports one after another; ${p.reps} repetition(s), topologies interleaved (a b c, c b a); medians over repetitions.`,
+    `Servers: the compiled build, ${r.machine.pinned ? 'pinned to core 0 (with Redis and nginx unpinned); clients and publisher on core 1' : 'not pinned'}. Node ${r.machine.node}, ${r.startedAt}, took ${r.tookS} s.`,
+    '',
+    "CPU: % of one core during the window (/proc/<pid>/task/*/schedstat); µs/delivery = the pushrace instances' CPU per delivered message.",
+    '',
+    '| transport | topology | p50 ms | p99 ms | deliveries/s | CPU % per instance | Redis CPU % | nginx CPU % | µs / delivery | lost | dup |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of TRANSPORT_NAMES) {
+    for (const top of TOPOLOGIES) {
+      const c = cell(r.windows, top, t);
+      if (c.n === 0) continue;
+      const inst = ['a', 'b']
+        .filter((n) => n in c.cpu)
+        .map((n) => `${n} ${f1(c.cpu[n] ?? 0)}`)
+        .join(', ');
+      const nginx = Object.entries(c.cpu)
+        .filter(([n]) => n.startsWith('nginx'))
+        .reduce((s, [, v]) => s + v, 0);
+      const redis = c.cpu.redis;
+      lines.push(
+        `| ${t} | ${TOPOLOGY_LABELS[top]} | ${f1(c.p50)} | ${f1(c.p99)} | ${c.deliveriesPerSec.toFixed(0)} | ${inst} | ${redis === undefined ? '–' : f1(redis)} | ${top === 'nginx-2' ? f1(nginx) : '–'} | ${f1(c.usPerDelivery)} | ${c.lost} | ${c.duplicated} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '**The Redis hop** (median p50, ms): Redis feed − memory feed, and two instances behind nginx − memory feed.',
+    '',
+  );
+  lines.push(
+    '| transport | memory p50 | Redis p50 | Redis hop | nginx-2 p50 | nginx + Redis |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const t of TRANSPORT_NAMES) {
+    const [m, rd, ng] = TOPOLOGIES.map((top) => cell(r.windows, top, t).p50);
+    lines.push(
+      `| ${t} | ${f1(m ?? 0)} | ${f1(rd ?? 0)} | ${f1((rd ?? 0) - (m ?? 0))} | ${f1(ng ?? 0)} | ${f1((ng ?? 0) - (m ?? 0))} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Read within one run: this machine is shared with other sessions, so absolute figures move from run to run. Polling is dominated by its interval (T/2 on average), whatever the feed.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2] ?? '.';
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ClusterResults;
+  writeFileSync(join(dir, 'report.md'), renderClusterMarkdown(results));
+}
