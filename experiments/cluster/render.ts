@@ -22,6 +22,8 @@ export interface ClusterWindow {
   duplicated: number;
   /** CPU time of each process from the window's start to its end (drain included), ms: `a`, `b`, `redis`, `nginx-1`… */
   cpuMs: Record<string, number>;
+  /** The machine's 1-minute load average at the window's end (2 cores: above 2, others were using them). */
+  loadAverage: number;
   /** The window: publishing, then the drain (every client has every message). */
   wallMs: number;
   /** The publishing part of it: deliveries/s are deliveries over this. */

@@ -7,7 +7,7 @@
  * (each instance, Redis, nginx) from /proc. Writes DIR/results.json and DIR/report.md.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
@@ -109,18 +109,20 @@ async function window(
     lost,
     duplicated,
     cpuMs: cpu,
+    loadAverage: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     wallMs,
     publishMs,
   };
 }
 
-async function main() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' } } });
+/** Runs the experiment with `args` (`--quick`, `--out DIR`); the exit code (3 when a message was lost or duplicated). */
+export async function runClusterExperiment(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' } } });
   const p = values.quick ? CLUSTER_DEFAULTS.quick : CLUSTER_DEFAULTS.full;
   const dir = resolve(values.out ?? `reports/cluster-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const build = spawnSync('npm', ['run', '--silent', 'build:server'], { stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  if (build.status !== 0) return build.status ?? 1;
   const pinned = pinSelf(CORES.load);
   const windows: ClusterWindow[] = [];
   const started = new Date();
@@ -154,7 +156,7 @@ async function main() {
   writeFileSync(join(dir, 'report.md'), md);
   console.log(md);
   const lost = windows.reduce((n, w) => n + w.lost + w.duplicated, 0);
-  process.exit(lost > 0 ? 3 : 0);
+  return lost > 0 ? 3 : 0;
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) process.exit(await runClusterExperiment(process.argv.slice(2)));

@@ -33,8 +33,8 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked: redis-server binds it moments later). */
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (free when asked: redis-server or nginx binds it moments later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
