@@ -21,7 +21,7 @@ import { cpuMs, startTopology, TOPOLOGIES, type TopologyName } from './topology.
 
 /** Full and quick parameters. */
 export const CLUSTER_DEFAULTS = {
-  full: { clients: 50, ratePerSec: 20, durationMs: 8000, reps: 2, pollIntervalMs: 1000 },
+  full: { clients: 20, ratePerSec: 20, durationMs: 8000, reps: 3, pollIntervalMs: 1000 },
   quick: { clients: 10, ratePerSec: 20, durationMs: 2500, reps: 1, pollIntervalMs: 1000 },
 };
 type Params = (typeof CLUSTER_DEFAULTS)['full'];
