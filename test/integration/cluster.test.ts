@@ -38,12 +38,13 @@ describe('WORKERS=N (node:cluster)', () => {
     let child: ServerChild;
     before(async () => {
       redis = await startRedis();
-      child = await spawnServer(['--port', '0', '--instance', 'c'], {
-        WORKERS: '2',
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: 'workers',
-      });
-      await waitFor(() => child.stdout().includes('"event":"cluster-start"'), 20_000, 'both workers listening');
+      // Worker start-ups are TypeScript start-ups: on a busy 2-core machine they take a while.
+      child = await spawnServer(
+        ['--port', '0', '--instance', 'c'],
+        { WORKERS: '2', REDIS_URL: redis.url, REDIS_PREFIX: 'workers' },
+        60_000,
+      );
+      await waitFor(() => child.stdout().includes('"event":"cluster-start"'), 60_000, 'both workers listening');
     });
     after(async () => {
       child?.proc.kill('SIGKILL');
@@ -72,7 +73,7 @@ describe('WORKERS=N (node:cluster)', () => {
       assert.ok(pid);
       process.kill(Number(pid), 'SIGKILL');
       await waitFor(() => child.stdout().includes('"event":"worker-exit","instance":"c-w1"'), 10_000, 'exit seen');
-      await waitFor(() => /"event":"listening"[^\n]*"instance":"c-w3"/.test(child.stdout()), 20_000, 'c-w3 listens');
+      await waitFor(() => /"event":"listening"[^\n]*"instance":"c-w3"/.test(child.stdout()), 60_000, 'c-w3 listens');
       const seen = await answering(6);
       assert.deepEqual([...seen].sort(), ['c-w2', 'c-w3']);
     });

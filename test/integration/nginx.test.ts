@@ -24,7 +24,8 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
 
   const env = () => ({ REDIS_URL: redis.url, REDIS_PREFIX: 'nginx', REDIS_TIMEOUT_MS: '500', PUBLISH_RATE: '0' });
   const launch = async (name: 'a' | 'b', port = 0) => {
-    const child = await spawnServer(['--port', String(port), '--instance', name], env());
+    // Two TypeScript start-ups at once on a busy 2-core machine: more time than spawnServer's default.
+    const child = await spawnServer(['--port', String(port), '--instance', name], env(), 60_000);
     instances.set(name, { child, port: Number(new URL(child.url).port) });
   };
 
@@ -160,7 +161,13 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
     // Both instances still answer (503 health: the balancer can tell), nothing crashed.
     for (const { child } of instances.values()) assert.equal((await fetch(`${child.url}/healthz`)).status, 503);
     await redis.start();
-    await Promise.all(list.map((c) => c.rec.until(() => c.rec.resets.length === 1, `${c.name}: reset`, 10_000)));
+    const back = performance.now();
+    await Promise.all(
+      list.map(async (c) => {
+        await c.rec.until(() => c.rec.resets.length === 1, `${c.name}: reset`, 10_000);
+        t.diagnostic(`${c.name}: reset ${Math.round(performance.now() - back)} ms after Redis answered again`);
+      }),
+    );
     const seq = await publishSure(`after-${Date.now()}`);
     assert.equal(seq, 1, 'a new epoch starts from 1');
     await Promise.all(list.map((c) => c.rec.until(() => c.rec.received.length === 2, `${c.name}: 2`, 10_000)));
@@ -169,10 +176,11 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
     for (const { child } of instances.values()) assert.equal(child.proc.exitCode, null, 'still running');
   });
 
-  it('Redis frozen: /healthz and the read routes still answer; a publish fails in time with 503', async () => {
+  it('Redis frozen: /healthz and the read routes still answer; a publish fails in time with 503', async (t) => {
     const a = instances.get('a');
     assert.ok(a);
     redis.pause();
+    const frozenAt = performance.now();
     try {
       const publishing = publishHttp(a.child.url, { body: 'frozen' }).then(
         () => 'stored',
@@ -189,6 +197,9 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
       assert.equal((await fetch(`${a.child.url}/api/settings`)).status, 200);
       assert.equal(settled, false, 'the publish was still waiting on the frozen Redis');
       assert.equal(await publishing, 'FEED_UNAVAILABLE');
+      t.diagnostic(
+        `the publish failed ${Math.round(performance.now() - frozenAt)} ms after Redis froze (REDIS_TIMEOUT_MS 500)`,
+      );
     } finally {
       redis.resume();
     }
