@@ -10,7 +10,15 @@ import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { quantile } from '../mixture.ts';
 import { latencyPieces } from '../model.ts';
 import type { Results, Run, TransportResult } from '../results-schema.ts';
-import { axisTitle, baseOptions, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
+import {
+  axisTitle,
+  baseOptions,
+  type ChartSpec,
+  isLogWorthy,
+  lineStyle,
+  scatterChart,
+  withTicks,
+} from './chart-spec.ts';
 import { TRANSPORT_COLOR } from './labels.ts';
 import { sweepAxis } from './sweep.ts';
 import { sweepCharts } from './sweep-charts.ts';
@@ -33,10 +41,12 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
   const log = isLogWorthy(xs);
   const clamp = (x: number) => (log ? Math.max(LOG_FLOOR_MS, x) : x);
   const datasets: Array<ChartDataset<'scatter'>> = [];
+  const legendGroups: number[][] = [];
   for (const [t, r] of rs) {
     const color = TRANSPORT_COLOR[t];
+    legendGroups.push([datasets.length, datasets.length + 1, datasets.length + 2]);
     datasets.push({
-      label: `${t} measured`,
+      label: t,
       data: r.cdf.map(([x, y]) => ({ x: clamp(x), y })),
       pointRadius: 0,
       ...lineStyle(color, false),
@@ -59,10 +69,11 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     });
   }
   const title = `${run.label}: delivery latency CDF (solid measured, dashed model, ▲ model p50)`;
-  return scatterChart(id, index, title, datasets, {
-    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
+  const spec = scatterChart(id, index, title, datasets, {
+    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle(`delivery latency (ms${log ? ', log scale' : ''})`) },
     y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
   });
+  return { ...spec, legendGroups };
 }
 
 type BarSet = ChartDataset<'bar', Array<number | null>>;
@@ -96,7 +107,7 @@ function barChart(
       data: { labels, datasets },
       options: {
         ...baseOptions(title),
-        scales: { x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } },
+        scales: withTicks({ x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } }),
       },
     },
   };
@@ -214,12 +225,13 @@ function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
       },
       options: {
         ...baseOptions(title),
-        scales: {
+        scales: withTicks({
+          x: {},
           y: {
             beginAtZero: true,
             title: axisTitle(delivered ? 'requests per delivered message' : 'requests per client per minute'),
           },
-        },
+        }),
       },
     },
   };
