@@ -252,6 +252,6 @@ export function modelLines(run: Run): Array<[TransportName, string]> {
     const beat = beatOf(t, r);
     const perMin = beatBytesPerMinute(beat);
     const cost = perMin === null ? 'its size is measured, not modelled' : `${bytes(perMin)} per client per minute`;
-    return [t, `With nothing to deliver, ${TRANSPORT_LABEL.en[t]} sends ${beat.en}: ${cost}.`];
+    return [t, `With nothing to deliver, ${TRANSPORT_LABEL.en[t]} costs ${beat.en}: ${cost}.`];
   });
 }

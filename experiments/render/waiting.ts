@@ -66,7 +66,7 @@ export function beatOf(t: TransportName, r: TransportResult): Beat {
         everyMs: i.longPollTimeoutMs + i.rttMs + i.serviceMs,
         outBytes: http?.out ?? null,
         inBytes: http?.in ?? null,
-        en: `a 204 after each ${duration(i.longPollTimeoutMs)} timeout, then a new request`,
+        en: `a 204 answer after each ${duration(i.longPollTimeoutMs)} timeout, then a new request`,
         zh: `每次 ${duration(i.longPollTimeoutMs)} 超时后一个 204 应答，随后重新请求`,
       };
     case 'sse':
@@ -74,16 +74,16 @@ export function beatOf(t: TransportName, r: TransportResult): Beat {
         everyMs: i.sseHeartbeatMs,
         outBytes: SSE_BEAT_BYTES,
         inBytes: 0,
-        en: `a ": heartbeat" comment every ${duration(i.sseHeartbeatMs)} (${SSE_HEARTBEAT_BYTES} B + ${chunkFramingBytes(SSE_HEARTBEAT_BYTES)} B chunk framing)`,
-        zh: `每 ${duration(i.sseHeartbeatMs)} 一行 ": heartbeat" 注释（${SSE_HEARTBEAT_BYTES} B，另加 ${chunkFramingBytes(SSE_HEARTBEAT_BYTES)} B 分块帧）`,
+        en: `a ": heartbeat" comment every ${duration(i.sseHeartbeatMs)}, ${SSE_HEARTBEAT_BYTES} B + ${chunkFramingBytes(SSE_HEARTBEAT_BYTES)} B chunk framing`,
+        zh: `每 ${duration(i.sseHeartbeatMs)} 一行 ": heartbeat" 注释，${SSE_HEARTBEAT_BYTES} B 另加 ${chunkFramingBytes(SSE_HEARTBEAT_BYTES)} B 分块帧`,
       };
     case 'ws':
       return {
         everyMs: PROTOCOL_DEFAULTS.wsHeartbeatMs,
         outBytes: WS_PING_BYTES,
         inBytes: WS_PONG_BYTES,
-        en: `a ping every ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)} (${WS_PING_BYTES} B), answered by a pong (${WS_PONG_BYTES} B, masked)`,
-        zh: `每 ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)} 一个 ping（${WS_PING_BYTES} B），客户端回一个 pong（${WS_PONG_BYTES} B，带掩码）`,
+        en: `a ping of ${WS_PING_BYTES} B every ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)}, answered by a masked pong of ${WS_PONG_BYTES} B`,
+        zh: `每 ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)} 一个 ${WS_PING_BYTES} B 的 ping，客户端回一个带掩码的 ${WS_PONG_BYTES} B pong`,
       };
   }
 }
@@ -110,19 +110,21 @@ export function shortWindowNote(run: Run): { en: string; zh: string } | null {
   const short = shortWindows(run);
   if (short.length === 0) return null;
   const seconds = num(Math.max(...short.map(({ r }) => r.durationMs)) / 1000);
-  const en = short.map(
-    ({ t, beat }) => `${TRANSPORT_LABEL.en[t]} ${bytes(beatBytesPerMinute(beat) ?? 0)} (${beat.en})`,
-  );
-  const zh = short.map(
-    ({ t, beat }) => `${TRANSPORT_LABEL.zh[t]} ${bytes(beatBytesPerMinute(beat) ?? 0)}（${beat.zh}）`,
-  );
+  const periods = (lang: 'en' | 'zh') =>
+    short.map(({ t, beat }) =>
+      lang === 'en'
+        ? `${TRANSPORT_LABEL.en[t]} (${duration(beat.everyMs)})`
+        : `${TRANSPORT_LABEL.zh[t]}（${duration(beat.everyMs)}）`,
+    );
+  const en = short.map(({ t, beat }) => `${TRANSPORT_LABEL.en[t]} ${bytes(beatBytesPerMinute(beat) ?? 0)}, ${beat.en}`);
+  const zh = short.map(({ t, beat }) => `${TRANSPORT_LABEL.zh[t]} ${bytes(beatBytesPerMinute(beat) ?? 0)}，${beat.zh}`);
   const known = short.every(({ beat }) => beatBytesPerMinute(beat) !== null);
   return {
     en:
-      `The window (${seconds} s) was shorter than the period of ${short.map(({ t }) => TRANSPORT_LABEL.en[t]).join(', ')}'s heartbeat, so at most one fell in it ` +
-      `and the measured bytes per minute say nothing (0 B means none did). ${known ? `By the protocol, waiting costs per client per minute: ${en.join('; ')}.` : `Run the full idle scenario (60 s) to measure it.`}`,
+      `The window (${seconds} s) was shorter than the heartbeat period of ${periods('en').join(' and ')}: at most one heartbeat fell in it, ` +
+      `so the measured bytes per minute say nothing (0 B means none did). ${known ? `By the protocol, waiting costs per client per minute: ${en.join('; ')}.` : 'Run the full idle scenario (60 s) to measure it.'}`,
     zh:
-      `测量窗口（${seconds} 秒）短于${short.map(({ t }) => TRANSPORT_LABEL.zh[t]).join('、')}的心跳周期，窗口内最多出现一次心跳，按分钟折算的字节数没有意义（0 B 表示一次也没有）。` +
+      `测量窗口（${seconds} 秒）短于${periods('zh').join('和')}的心跳周期：窗口内最多出现一次心跳，按分钟折算的字节数没有意义（0 B 表示一次也没有）。` +
       `${known ? `按协议计算，每个客户端每分钟的空等开销为：${zh.join('；')}。` : '请运行完整的空闲场景（60 秒）来测量。'}`,
   };
 }
