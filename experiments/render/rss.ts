@@ -10,7 +10,7 @@
  */
 
 import { transportsOf } from '../derived.ts';
-import { bytes, int } from '../format.ts';
+import { bytes, int, num } from '../format.ts';
 import type { Results, TransportResult } from '../results-schema.ts';
 import { TARGETS } from '../targets.ts';
 
@@ -58,11 +58,14 @@ export function rssPerConnection(r: TransportResult, noise: number): RssVerdict 
   return { kind: 'figure', perConnection: delta / r.clients, noisePerConnection: noise / r.clients };
 }
 
-/** The table cell: `17.5 KiB ± 3.3 KiB`, `n/a: 20 conns, too few`, or `—` without a baseline. */
+/** The table cell: `17.5 KiB ± 3.28 KiB`, `n/a: 20 conns, too few`, or `—` without a baseline. */
 export function rssCell(v: RssVerdict | null): string {
   if (v === null) return '—';
   if (v.kind === 'n/a') return `n/a: ${v.reason}`;
-  return `${bytes(v.perConnection)} ± ${bytes(v.noisePerConnection)}`;
+  // The noise in the figure's unit: `24 KiB ± 3.28 KiB`, not `24 KiB ± 3,355 B`.
+  const unit = bytes(v.perConnection).split(' ')[1];
+  const noise = unit === 'KiB' ? `${num(v.noisePerConnection / 1024)} KiB` : bytes(v.noisePerConnection);
+  return `${bytes(v.perConnection)} ± ${noise}`;
 }
 
 /** The footnote under a table that has the column: how the figure is made and when it is not. */

@@ -88,13 +88,15 @@ export function sweepCharts(results: Results, axis: SweepAxis, nextId: () => str
       model: (r) => r.model.requestsPerSecPerClient,
     }),
   ];
-  // Only the points whose rise stands above the RSS noise (rss.ts); the chart is left out when none does.
+  // Only the points whose rise stands above the RSS noise (rss.ts).
   const noise = rssNoise(results);
   const rss = (r: TransportResult) => {
     const v = rssPerConnection(r, noise);
     return v?.kind === 'figure' ? v.perConnection : null;
   };
-  if (results.runs.some((run) => transportsOf(run).some(([, r]) => rss(r) !== null))) {
+  // A line needs two points: a single sweep point's figures are in its run's table.
+  const rssPoints = results.runs.filter((run) => transportsOf(run).some(([, r]) => rss(r) !== null));
+  if (rssPoints.length >= 2) {
     specs.push(
       sweepChart(results, axis, nextId(), {
         title: 'Server RSS per connection across the sweep (where it stands above the RSS noise)',

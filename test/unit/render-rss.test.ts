@@ -72,7 +72,7 @@ describe('rssPerConnection', () => {
       perConnection: 17.5 * 1024,
       noisePerConnection: RSS_NOISE_FLOOR_BYTES / 10_000,
     });
-    assert.equal(rssCell(v), '17.5 KiB ± 3,355 B');
+    assert.equal(rssCell(v), '17.5 KiB ± 3.28 KiB');
   });
 
   it('is a dash without a baseline (a capacity run takes none)', () => {
@@ -97,7 +97,7 @@ describe('renderMarkdown: RSS per connection', () => {
       'n/a: +11.7 MiB, within noise',
       'n/a: RSS fell 22 MiB',
     ]);
-    assert.match(cells[5] ?? '', /^24 KiB ± 3,355 B$/);
+    assert.match(cells[5] ?? '', /^24 KiB ± 3\.28 KiB$/);
     assert.equal(md.split('RSS per connection: (server RSS').length - 1, 1);
   });
 });
