@@ -122,6 +122,16 @@ describe('renderHtml', () => {
     assert.ok(!buildCharts(results).some((c) => c.title.includes('CDF')));
   });
 
+  it('idle: the waiting cost chart sets each transport beside the protocol, on a log axis', () => {
+    const bytes = buildCharts(idleFixture()).find((c) => c.title.includes('wire bytes per client per minute'));
+    assert.ok(bytes);
+    const [measured, protocol] = bytes.config.data.datasets as Array<{ label?: string; data: Array<number | null> }>;
+    assert.equal(measured?.label, 'measured');
+    assert.deepEqual(protocol?.data.slice(2), [72, 16]);
+    const y = (bytes.config.options?.scales as Record<string, { type?: string }>).y;
+    assert.equal(y?.type, 'logarithmic');
+  });
+
   it('concludes in Chinese too, marked as Chinese', () => {
     const html = renderHtml(steadyFixture(), { chartJs });
     assert.match(html, /<section id="conclusion-zh" lang="zh-CN"><h2>结论<\/h2><p>每条发布的消息都恰好一次/);
