@@ -290,6 +290,11 @@ function targets(checks: readonly TargetCheck[] | undefined): Sentence | null {
   };
 }
 
+/** A space between Chinese characters and a Latin word next to them (“中 WebSocket 的”), as Chinese typesetting does. */
+function spaced(zh: string): string {
+  return zh.replace(/([\u4e00-\u9fff])([A-Za-z])/g, '$1 $2').replace(/([A-Za-z])([\u4e00-\u9fff])/g, '$1 $2');
+}
+
 /**
  * The conclusion, most important first: delivery integrity, client saturation, then per run
  * (for a sweep: its first and last point) latency, requests and bytes against the model, the
@@ -316,5 +321,5 @@ export function conclusion(results: Results): Sentence[] {
     ...capacity(results),
     targets(results.targets),
   ];
-  return all.filter((s): s is Sentence => s !== null && s.en !== '');
+  return all.filter((s): s is Sentence => s !== null && s.en !== '').map((s) => ({ en: s.en, zh: spaced(s.zh) }));
 }

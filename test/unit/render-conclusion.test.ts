@@ -158,7 +158,7 @@ describe('conclusion: idle', () => {
       note.en,
       /SSE \(15 s\) and WebSocket \(30 s\).*0 B means none did.*SSE 72 B, a ": heartbeat" comment every 15 s/,
     );
-    assert.match(note.zh, /短于SSE（15 s）和WebSocket（30 s）的心跳周期/);
+    assert.match(note.zh, /短于 SSE（15 s）和 WebSocket（30 s）的心跳周期/);
     assert.ok(!quick.some((s) => /latency/.test(s.en)));
   });
 });
