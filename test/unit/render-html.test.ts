@@ -128,7 +128,7 @@ describe('renderHtml', () => {
     const [measured, protocol] = bytes.config.data.datasets as Array<{ label?: string; data: Array<number | null> }>;
     assert.equal(measured?.label, 'measured');
     assert.deepEqual(protocol?.data.slice(2), [72, 16]);
-    const y = (bytes.config.options?.scales as Record<string, { type?: string }>).y;
+    const y = ((bytes.config.options?.scales ?? {}) as Record<string, { type?: string }>).y;
     assert.equal(y?.type, 'logarithmic');
   });
 
