@@ -7,14 +7,9 @@ import type { TransportName } from '../../protocol/wire.ts';
 import { bytesPerClientPerMinute, requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { bytes, int, num } from '../format.ts';
 import type { Run, TransportResult } from '../results-schema.ts';
+import type { Sentence } from './conclusion.ts';
 import { TRANSPORT_LABEL } from './labels.ts';
 import { beatBytesPerMinute, beatOf, isIdleRun, shortWindowNote } from './waiting.ts';
-
-/** One fact, said in both languages (the same shape as conclusion.ts's). */
-interface Sentence {
-  en: string;
-  zh: string;
-}
 
 const perMin = (r: TransportResult) => (requestsPerSecPerClient(r) ?? 0) * 60;
 
