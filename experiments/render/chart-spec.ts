@@ -83,8 +83,10 @@ export function withTicks<S extends object | undefined>(scales: S): S {
   if (!scales) return scales;
   const out: Record<string, unknown> = {};
   for (const [k, axis] of Object.entries(scales)) {
-    const a = (axis ?? {}) as { ticks?: object };
-    out[k] = { ...a, ticks: { ...TICKS, ...a.ticks } };
+    const a = (axis ?? {}) as { ticks?: object; type?: string };
+    // A log axis places its own ticks (1, 2, 5 × 10^n are labelled); a limit would thin them to decades.
+    const { maxTicksLimit, ...logTicks } = TICKS;
+    out[k] = { ...a, ticks: { ...(a.type === 'logarithmic' ? logTicks : TICKS), ...a.ticks } };
   }
   return out as S;
 }

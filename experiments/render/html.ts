@@ -116,8 +116,8 @@ function environment(r: Results): string {
 
 /**
  * Runs every chart once Chart.js (inlined just before) is defined. What JSON cannot carry is
- * added here, the same for every chart: log-axis labels only at 1, 2 and 5 × 10^n (written
- * 1, 20, 1,000 rather than 1.0, 20.0, 1,000.0), and a legend of one entry per group of
+ * added here, the same for every chart: log-axis ticks only at 1, 2 and 5 × 10^n (written
+ * 1, 20, 1,000 rather than 1.0, 20.0, 1,000.0; fewer ticks, so skipping spares the labels), and a legend of one entry per group of
  * datasets (`legendGroups`: a transport's measured line, model and marker), toggling the group.
  */
 const BOOT = `(function () {
@@ -125,8 +125,9 @@ const BOOT = `(function () {
   if (typeof Chart !== 'function') throw new Error('pushrace report: Chart.js did not load');
   function logLabel(v) {
     if (!(v > 0)) return '';
-    var m = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
-    return m === 1 || m === 2 || m === 5 ? Number(v.toPrecision(3)).toLocaleString('en') : '';
+    var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+    var r = Math.round(m);
+    return Math.abs(m - r) < 1e-6 && (r === 1 || r === 2 || r === 5) ? Number(v.toPrecision(3)).toLocaleString('en') : '';
   }
   function grouped(options, groups) {
     var lead = {};
@@ -145,7 +146,11 @@ const BOOT = `(function () {
     if (!canvas) throw new Error('pushrace report: no canvas ' + c.id);
     var scales = (c.config.options && c.config.options.scales) || {};
     Object.keys(scales).forEach(function (k) {
-      if (scales[k].type === 'logarithmic') (scales[k].ticks = scales[k].ticks || {}).callback = logLabel;
+      if (scales[k].type !== 'logarithmic') return;
+      (scales[k].ticks = scales[k].ticks || {}).callback = logLabel;
+      scales[k].afterBuildTicks = function (axis) {
+        axis.ticks = axis.ticks.filter(function (t) { return logLabel(t.value) !== ''; });
+      };
     });
     if (c.legendGroups) grouped(c.config.options, c.legendGroups);
     new Chart(canvas, c.config);
