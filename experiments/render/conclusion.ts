@@ -130,9 +130,21 @@ function burstRequests(scenario: string, run: Run): Sentence | null {
   };
   if (Math.abs(gap) < 0.05 * model) return base;
   if (gap > 0 && r.emptyResponses === 0 && r.timeouts === 0) {
+    // Their response heads are what the header bytes per message have above the model.
+    const heads = r.requests > 0 ? (gap * (r.bytes.out.header / r.requests)) / k : 0;
+    const modelHeader = r.model.bytesPerDelivered?.out.header;
+    const measuredHeader = r.bytes.perDelivered.header;
+    const bytesEn =
+      modelHeader !== undefined && measuredHeader !== null
+        ? ` Their response heads add ${bytes(heads)} per message to the model's ${bytes(modelHeader)} of headers: ${bytes(modelHeader + heads)}, against ${bytes(measuredHeader)} measured.`
+        : '';
+    const bytesZh =
+      modelHeader !== undefined && measuredHeader !== null
+        ? `这些请求的应答头使每条消息的头部开销在模型的 ${bytes(modelHeader)} 之上再增加 ${bytes(heads)}：共 ${bytes(modelHeader + heads)}，实测 ${bytes(measuredHeader)}。`
+        : '';
     return {
-      en: `${base.en} The extra ${num(gap)} per burst each delivered part of a burst: the burst's ${int(k)} publishes were still being stored when some re-requests arrived, so those were held again and released by the next publish.`,
-      zh: `${base.zh}多出的每次 ${num(gap)} 个请求都带回了突发的一部分：部分重新请求到达时这 ${int(k)} 次发布尚未全部存入，于是再次挂起，由下一次发布释放。`,
+      en: `${base.en} The extra ${num(gap)} per burst each delivered part of a burst: the burst's ${int(k)} publishes were still being stored when some re-requests arrived, so those were held again and released by the next publish.${bytesEn}`,
+      zh: `${base.zh}多出的每次 ${num(gap)} 个请求都带回了突发的一部分：部分重新请求到达时这 ${int(k)} 次发布尚未全部存入，于是再次挂起，由下一次发布释放。${bytesZh}`,
     };
   }
   return {

@@ -140,6 +140,8 @@ describe('conclusion: long-poll in bursts', () => {
       /took 2\.4 requests per burst .* The extra 0\.4 per burst each delivered part of a burst/,
     );
     assert.match(s?.zh ?? '', /多出的每次 0\.4 个请求都带回了突发的一部分/);
+    // The header bytes above the model are those requests' response heads.
+    assert.match(s?.en ?? '', /Their response heads add [\d.]+ B per message to the model's [\d.]+ B of headers/);
   });
 });
 
