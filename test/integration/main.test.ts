@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -41,6 +41,15 @@ async function startMain(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Sends SIGTERM and checks the graceful path: exit 0 of its own, not a signal's death. */
+async function assertGracefulExit(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  child.kill('SIGTERM');
+  const [code, signal] = await exited;
+  assert.equal(signal, null);
+  assert.equal(code, 0);
 }
 
 // Each test waits on processes of its own: they run at the same time.
@@ -92,11 +101,7 @@ describe('the server as a process', { concurrency: true }, () => {
       await once(child.stdout, 'data');
       child.stdout.destroy();
       await new Promise((r) => setTimeout(r, 200)); // lines written now hit the closed pipe
-      const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
-      child.kill('SIGTERM');
-      const [code, signal] = await exited;
-      assert.equal(signal, null);
-      assert.equal(code, 0);
+      await assertGracefulExit(child);
     });
   });
 
@@ -122,11 +127,7 @@ describe('the server as a process', { concurrency: true }, () => {
         ws.terminate();
       }
       assert.equal((await fetch(`${url}/healthz`)).status, 200, 'still serving with its log stuck');
-      const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
-      child.kill('SIGTERM');
-      const [code, signal] = await exited;
-      assert.equal(signal, null);
-      assert.equal(code, 0);
+      await assertGracefulExit(child);
     });
   });
 
