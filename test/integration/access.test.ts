@@ -66,7 +66,7 @@ describe('access', () => {
     const t = createWsTransport({ baseUrl: s.url, WebSocket, token: TOKEN });
     let open = false;
     t.start({}, { messages: () => {}, reset: () => {}, error: () => {}, state: (st) => (open = st === 'open') });
-    await waitFor(() => open, 3000, 'ws open');
+    await waitFor(() => open, 20_000, 'ws open');
     const ack = await t.publish('from the lib');
     assert.ok(ack.seq > 0);
     t.stop();

@@ -35,7 +35,7 @@ describe('backpressure', () => {
     });
     slow.socket.resume();
     const ids = () => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
-    await waitFor(() => ids().includes(from + 400), 5000, 'all 400 events');
+    await waitFor(() => ids().includes(from + 400), 20_000, 'all 400 events');
     const seqs = ids().filter((id) => id > from);
     assert.deepEqual(
       seqs,
