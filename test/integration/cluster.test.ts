@@ -38,12 +38,11 @@ describe('WORKERS=N (node:cluster)', () => {
     let child: ServerChild;
     before(async () => {
       redis = await startRedis();
-      // Worker start-ups are TypeScript start-ups: on a busy 2-core machine they take a while.
-      child = await spawnServer(
-        ['--port', '0', '--instance', 'c'],
-        { WORKERS: '2', REDIS_URL: redis.url, REDIS_PREFIX: 'workers' },
-        60_000,
-      );
+      child = await spawnServer(['--port', '0', '--instance', 'c'], {
+        WORKERS: '2',
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: 'workers',
+      });
       await waitFor(() => child.stdout().includes('"event":"cluster-start"'), 60_000, 'both workers listening');
     });
     after(async () => {

@@ -24,8 +24,7 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
 
   const env = () => ({ REDIS_URL: redis.url, REDIS_PREFIX: 'nginx', REDIS_TIMEOUT_MS: '500', PUBLISH_RATE: '0' });
   const launch = async (name: 'a' | 'b', port = 0) => {
-    // Two TypeScript start-ups at once on a busy 2-core machine: more time than spawnServer's default.
-    const child = await spawnServer(['--port', String(port), '--instance', name], env(), 60_000);
+    const child = await spawnServer(['--port', String(port), '--instance', name], env());
     instances.set(name, { child, port: Number(new URL(child.url).port) });
   };
 
