@@ -92,8 +92,8 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
     for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 5; i++) seqs.push(await publishSure(`r${round}-${i}-${Date.now()}`));
       await Promise.all(list.map((c) => c.rec.until(() => c.rec.received.length === seqs.length, `${c.name}`)));
-      // A stream stays on its instance: resume it from its cursor, through nginx, on the next.
-      for (const c of list) if (c.name === 'sse' || c.name === 'ws') c.t.start(c.t.position, c.rec);
+      // A stream stays on its instance: resume it from its cursor, through nginx, on the other.
+      for (const c of list) if (c.name === 'sse' || c.name === 'ws') await streamOn(c, round % 2 === 0 ? 'b' : 'a');
     }
     const expected = Array.from({ length: 20 }, (_, i) => head + 1 + i);
     assert.deepEqual(seqs, expected, 'one global seq, whichever instance stored it');
@@ -137,6 +137,12 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
       t.diagnostic(
         `${c.name}: next message ${next === undefined ? '?' : Math.round(next - killedAt)} ms after the kill`,
       );
+      if (c.name === 'sse' || c.name === 'ws') {
+        assert.equal(lastInstance(c.rec), 'b', `${c.name}: moved to b`);
+        const reopened = c.rec.records.find((r) => r.sentAt >= killedAt && r.instance === 'b');
+        const ms = reopened ? Math.round(reopened.doneAt - killedAt) : '?';
+        t.diagnostic(`${c.name}: stream reopened on b ${ms} ms after the kill`);
+      }
     }
     // Back to two instances for the next tests, on the same port nginx knows.
     await launch('a', victim.port);
@@ -150,6 +156,9 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
       list.find((c) => c.name === name)?.rec.records.filter((r) => r.kind === 'open').length;
     const opens = { sse: opened('sse'), ws: opened('ws') };
     await redis.stop();
+    // Redis comes back even when an assertion fails: the next test needs it.
+    let restarted = false;
+    t.after(() => (restarted ? undefined : redis.start()));
     const down = await fetch(`${nginx.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -160,6 +169,7 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
     // Both instances still answer (503 health: the balancer can tell), nothing crashed.
     for (const { child } of instances.values()) assert.equal((await fetch(`${child.url}/healthz`)).status, 503);
     await redis.start();
+    restarted = true;
     const back = performance.now();
     await Promise.all(
       list.map(async (c) => {
