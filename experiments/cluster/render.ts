@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import { escapeHtml } from '../render/html.ts';
 import { TOPOLOGIES, TOPOLOGY_LABELS, type TopologyName } from './topology.ts';
 
 /** One transport's window on one topology, in one repetition. */
@@ -131,8 +132,60 @@ export function renderClusterMarkdown(r: ClusterResults): string {
   return lines.join('\n');
 }
 
+/** Inline Markdown of the report's own lines: `code` and **bold**. */
+const inline = (text: string) =>
+  escapeHtml(text)
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+
+/**
+ * The same report as a page of its own (no chart, no script, nothing fetched): the Markdown's
+ * paragraphs and tables as HTML, so reports/reference/<scenario>/report.html exists for every
+ * scenario and opens from file://.
+ */
+export function renderClusterHtml(r: ClusterResults): string {
+  const out: string[] = [];
+  let table: string[][] = [];
+  const flush = () => {
+    if (table.length === 0) return;
+    const [head = [], , ...rows] = table;
+    out.push(
+      `<table><thead><tr>${head.map((c) => `<th>${inline(c)}</th>`).join('')}</tr></thead><tbody>${rows
+        .map((row) => `<tr>${row.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`,
+    );
+    table = [];
+  };
+  for (const line of renderClusterMarkdown(r).split('\n')) {
+    if (line.startsWith('|')) {
+      table.push(
+        line
+          .slice(1, -1)
+          .split('|')
+          .map((c) => c.trim()),
+      );
+      continue;
+    }
+    flush();
+    if (line.startsWith('# ')) out.push(`<h1>${inline(line.slice(2))}</h1>`);
+    else if (line.trim() !== '') out.push(`<p>${inline(line)}</p>`);
+  }
+  flush();
+  const style =
+    'body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;max-width:1200px}table{border-collapse:collapse;margin:1rem 0;font-size:13px}' +
+    'th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:right}th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pushrace: cluster</title><style>${style}</style></head><body data-charts-ready="0">${out.join('\n')}</body></html>\n`;
+}
+
+/** Writes DIR/report.md and DIR/report.html from `results`. */
+export function writeClusterReports(dir: string, results: ClusterResults): string {
+  const markdown = renderClusterMarkdown(results);
+  writeFileSync(join(dir, 'report.md'), markdown);
+  writeFileSync(join(dir, 'report.html'), renderClusterHtml(results));
+  return markdown;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = process.argv[2] ?? '.';
-  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ClusterResults;
-  writeFileSync(join(dir, 'report.md'), renderClusterMarkdown(results));
+  writeClusterReports(dir, JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ClusterResults);
 }

@@ -4,7 +4,7 @@
  * another, repetitions interleaved (a b c, c b a) so that a slow spell of this shared machine
  * does not fall on one topology only. Per window: latency (receive time − publish `ts`) p50 and
  * p99, deliveries a second, lost and duplicated messages, and the CPU time of every process
- * (each instance, Redis, nginx) from /proc. Writes DIR/results.json and DIR/report.md.
+ * (each instance, Redis, nginx) from /proc. Writes DIR/results.json, DIR/report.md and DIR/report.html.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { createTransport } from '../../client/lib/index.ts';
 import type { FeedMessage } from '../../protocol/wire.ts';
 import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 import { CORES, pinSelf } from '../harness/pin.ts';
-import { type ClusterResults, type ClusterWindow, renderClusterMarkdown } from './render.ts';
+import { type ClusterResults, type ClusterWindow, writeClusterReports } from './render.ts';
 import { cpuMs, startTopology, TOPOLOGIES, type TopologyName } from './topology.ts';
 
 /** Full and quick parameters. */
@@ -158,9 +158,7 @@ export async function runClusterExperiment(args: string[]): Promise<number> {
     windows,
   };
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const md = renderClusterMarkdown(results);
-  writeFileSync(join(dir, 'report.md'), md);
-  console.log(md);
+  console.log(writeClusterReports(dir, results));
   const lost = windows.reduce((n, w) => n + w.lost + w.duplicated, 0);
   return lost > 0 ? 3 : 0;
 }
