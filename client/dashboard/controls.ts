@@ -5,6 +5,7 @@
  */
 import type { BurstResponse, FeedSettings } from '../../protocol/control.ts';
 import { api } from './api.ts';
+import { setupBinary } from './binary.ts';
 import { type ChatDeps, setupChat } from './chat.ts';
 import { byId } from './dom.ts';
 import { errorText } from './error-text.ts';
@@ -42,6 +43,7 @@ export function setupControls(hooks: ControlHooks): ChatDeps['say'] {
     status.classList.toggle('error', error);
   };
   setupChat({ socket: hooks.socket, say });
+  setupBinary({ socket: hooks.socket, say });
   setupServerForm({ say, changed: hooks.feedChanged });
 
   const burstForm = byId('burst-form', HTMLFormElement);

@@ -109,6 +109,18 @@ export const zh: Record<Key, string> = {
   'inspector.bytes': '{n} 字节',
   'inspector.scope.tag': '本页自己的连接',
   'inspector.scope.none': '尚未捕获',
+  'binary.image': '一张小 PNG',
+  'binary.random': '随机字节',
+  'binary.size': '字节',
+  'binary.send': '发送二进制',
+  'binary.sent': '已发送 #{seq}：{n} 字节，CRC-32 {crc}',
+  'binary.row': '[二进制] {n} 字节 · CRC-32 {crc}',
+  'sio.lane': '第五个通道：socket.io',
+  'sio.via': '使用它的',
+  'sio.why':
+    'socket.io 提供房间、确认回执、自动重连和轮询降级。线上开销（字节计量实测）：每条消息 14 字节的包封装（42["message",…]），加上 WebSocket 帧头共 16 字节，而 pushrace 只有 2 字节（它的帧里另有 17 字节的 "type":"message",）；建立连接 634 字节，对比 452 字节；走轮询时每条消息还要一个请求：204 + 176 字节的 HTTP 头。',
+  'inspector.socketio':
+    '帧里是 engine.io 包：0 打开，2 ping，3 pong，40 连接，42 事件（42["message",…]）。走轮询时它们在 HTTP 正文里，用 0x1E 分隔。',
   'inspector.stream': '原始流字节（含 HTTP/1.1 分块长度行）',
   'inspector.framesIn': '帧：客户端 → 服务器（带掩码）',
   'inspector.framesOut': '帧：服务器 → 客户端',

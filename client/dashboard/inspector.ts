@@ -174,6 +174,15 @@ export class Inspector {
         send,
       );
     }
+    if (name === 'socketio') {
+      // Its websocket transport's frames: engine.io packets, `42["message",…]` and all.
+      card.classList.add('wide');
+      card.append(
+        el('p', 'why', t('inspector.socketio')),
+        framesTable('inspector.framesOut', c.framesOut),
+        framesTable('inspector.framesIn', c.framesIn),
+      );
+    }
     if (name === 'sse') {
       const box = el('div', 'stream');
       box.append(el('h4', '', t('inspector.stream')), el('pre', 'raw', c.stream || '–'));

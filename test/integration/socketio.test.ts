@@ -218,6 +218,14 @@ describe('socket.io access', () => {
     assert.match(up.toString('latin1'), /^HTTP\/1\.1 403 .*FORBIDDEN_ORIGIN/s);
   });
 
+  it('answers a dashboard tab on another loopback name of this server with CORS, as the read routes', async () => {
+    const origin = `http://tab-abc123.localhost:${port()}`;
+    const res = await fetch(`${s.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), origin);
+    assert.match(await res.text(), /^0\{"sid":/);
+  });
+
   it('refuses a wrong token; without one it reads but may not publish; with it, it publishes', async () => {
     const wrong = io(s.url, {
       transports: ['websocket'],

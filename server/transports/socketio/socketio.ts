@@ -1,6 +1,7 @@
 import { Server as Engine, type ServerOptions as EngineOptions } from 'engine.io';
 import { Server } from 'socket.io';
 import { PushraceError } from '../../errors.ts';
+import { ownAliasOrigin } from '../../http/cors.ts';
 import { sendError } from '../../http/error-response.ts';
 import type { MountedTransport, Transport, TransportHost } from '../transport.ts';
 import { SioConnection, type SioShared } from './connection.ts';
@@ -91,6 +92,10 @@ export const socketio: Transport = {
           message: `Origin ${req.headers.origin} may not use socket.io here`,
         });
       }
+      // A dashboard tab polls from its own loopback name (cross-origin): as on the read routes.
+      const { origin, host: hostHeader } = req.headers;
+      if (origin !== undefined && ownAliasOrigin(origin, hostHeader))
+        res.setHeader('Access-Control-Allow-Origin', origin);
       engine.handleRequest(req, res);
     });
     host.upgrade(SOCKETIO_PATH, (req, socket, head) => engine.handleUpgrade(req, socket, head));
