@@ -33,6 +33,8 @@ export interface ControlHooks {
   burstFailed(): void;
   /** The WebSocket lane's transport, to publish over its socket. */
   socket: ChatDeps['socket'];
+  /** Shows the WebSocket's bufferedAmount during a binary burst (in its lane). */
+  buffered(text: string): void;
 }
 
 /** Wires the control bar; returns the status line's writer, for other parts of the page. */
@@ -43,7 +45,7 @@ export function setupControls(hooks: ControlHooks): ChatDeps['say'] {
     status.classList.toggle('error', error);
   };
   setupChat({ socket: hooks.socket, say });
-  setupBinary({ socket: hooks.socket, say });
+  setupBinary({ socket: hooks.socket, say, buffered: hooks.buffered });
   setupServerForm({ say, changed: hooks.feedChanged });
 
   const burstForm = byId('burst-form', HTMLFormElement);

@@ -114,6 +114,8 @@ export const en = {
   'binary.random': 'random bytes',
   'binary.size': 'bytes',
   'binary.send': 'Send binary',
+  'binary.count': '× times',
+  'binary.buffered': 'bufferedAmount {now} B (peak {peak} B)',
   'binary.sent': 'sent #{seq}: {n} bytes, CRC-32 {crc}',
   'binary.row': '[binary] {n} bytes · CRC-32 {crc}',
   'sio.lane': 'a fifth lane: socket.io',

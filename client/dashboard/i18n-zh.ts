@@ -113,6 +113,8 @@ export const zh: Record<Key, string> = {
   'binary.random': '随机字节',
   'binary.size': '字节',
   'binary.send': '发送二进制',
+  'binary.count': '× 次',
+  'binary.buffered': 'bufferedAmount {now} 字节（峰值 {peak} 字节）',
   'binary.sent': '已发送 #{seq}：{n} 字节，CRC-32 {crc}',
   'binary.row': '[二进制] {n} 字节 · CRC-32 {crc}',
   'sio.lane': '第五个通道：socket.io',

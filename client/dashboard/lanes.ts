@@ -46,6 +46,7 @@ export class Lane {
   readonly #list: HTMLOListElement;
   readonly #stateOut: HTMLOutputElement;
   readonly #statsOut: HTMLElement;
+  readonly #noteOut: HTMLOutputElement;
   readonly #pauseButton: HTMLButtonElement;
   readonly #reconnectButton: HTMLButtonElement;
   readonly #title: HTMLElement;
@@ -80,12 +81,19 @@ export class Lane {
     this.#pauseButton.addEventListener('click', () => (this.paused ? this.resume() : this.pause()));
     head.append(this.#title, this.#stateOut, this.#reconnectButton, this.#pauseButton);
     this.#statsOut = el('p', 'lane-stats');
+    this.#noteOut = el('output', 'lane-note');
+    this.#noteOut.dataset.testid = `lane-note-${name}`;
     this.#list = el('ol', 'msgs');
     this.#list.setAttribute('aria-live', 'off');
-    this.element.append(head, this.#statsOut, this.#list);
+    this.element.append(head, this.#statsOut, this.#noteOut, this.#list);
     this.#rows = new FrameBatch((items) => this.#draw(items), MAX_ROWS);
     onLangChange(() => this.#render());
     this.#render();
+  }
+
+  /** A line under the stats for what only the page measures (the WebSocket's bufferedAmount). */
+  showNote(text: string): void {
+    this.#noteOut.textContent = text;
   }
 
   get paused(): boolean {

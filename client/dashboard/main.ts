@@ -188,6 +188,7 @@ say = setupControls({
   burstStored: (r) => recorder.burstStored(r),
   burstFailed: () => recorder.burstFailed(),
   socket,
+  buffered: (text) => lanes.get('ws')?.showNote(text),
 });
 
 // ---- charts ----

@@ -24,7 +24,16 @@ describe('EioSplitter', () => {
   });
 
   it('counts every packet that is not an event as header: open, ping, pong, CONNECT, acks, probes', () => {
-    for (const p of ['0{"sid":"abc","upgrades":[]}', '2', '3', '40{"after":3}', '430[{"ok":true}]', '2probe', '5', '6']) {
+    for (const p of [
+      '0{"sid":"abc","upgrades":[]}',
+      '2',
+      '3',
+      '40{"after":3}',
+      '430[{"ok":true}]',
+      '2probe',
+      '5',
+      '6',
+    ]) {
       assert.deepEqual(split(p), { header: Buffer.byteLength(p), payload: 0 }, p);
     }
   });
