@@ -114,6 +114,9 @@ export const en = {
   'binary.random': 'random bytes',
   'binary.size': 'bytes',
   'binary.send': 'Send binary',
+  'lane.channel': 'channel',
+  'lane.channel.all': 'all channels',
+  'lane.channelNow': 'now reading: {channel}',
   'binary.count': '× times',
   'binary.buffered': 'bufferedAmount {now} B (peak {peak} B)',
   'binary.sent': 'sent #{seq}: {n} bytes, CRC-32 {crc}',
@@ -122,6 +125,7 @@ export const en = {
   'sio.via': 'over its',
   'sio.why':
     'socket.io gives rooms, acknowledgements, reconnection and a polling fallback. On the wire (measured by the meter): 14 bytes of packet framing per message (42["message",…]) on top of the WebSocket frame header, 16 in all against pushrace’s 2 (whose frames carry a 17-byte "type":"message", inside instead); opening costs 634 bytes against 452, and over polling each message costs a request: 204 + 176 bytes of HTTP heads.',
+  'inspector.endpoint': 'Endpoint of the last connection: {path}',
   'inspector.socketio':
     'engine.io packets inside the frames: 0 open, 2 ping, 3 pong, 40 connect, 42 event (42["message",…]). Over polling they travel in HTTP bodies, separated by 0x1E.',
   'inspector.stream': 'Raw stream bytes (HTTP/1.1 chunk-size lines included)',

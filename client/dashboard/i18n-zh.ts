@@ -113,6 +113,9 @@ export const zh: Record<Key, string> = {
   'binary.random': '随机字节',
   'binary.size': '字节',
   'binary.send': '发送二进制',
+  'lane.channel': '频道',
+  'lane.channel.all': '全部频道',
+  'lane.channelNow': '现在读取：{channel}',
   'binary.count': '× 次',
   'binary.buffered': 'bufferedAmount {now} 字节（峰值 {peak} 字节）',
   'binary.sent': '已发送 #{seq}：{n} 字节，CRC-32 {crc}',
@@ -121,6 +124,7 @@ export const zh: Record<Key, string> = {
   'sio.via': '使用它的',
   'sio.why':
     'socket.io 提供房间、确认回执、自动重连和轮询降级。线上开销（字节计量实测）：每条消息 14 字节的包封装（42["message",…]），加上 WebSocket 帧头共 16 字节，而 pushrace 只有 2 字节（它的帧里另有 17 字节的 "type":"message",）；建立连接 634 字节，对比 452 字节；走轮询时每条消息还要一个请求：204 + 176 字节的 HTTP 头。',
+  'inspector.endpoint': '最近一次连接的端点：{path}',
   'inspector.socketio':
     '帧里是 engine.io 包：0 打开，2 ping，3 pong，40 连接，42 事件（42["message",…]）。走轮询时它们在 HTTP 正文里，用 0x1E 分隔。',
   'inspector.stream': '原始流字节（含 HTTP/1.1 分块长度行）',

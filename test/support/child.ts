@@ -26,8 +26,10 @@ const ENTRY = process.env.PUSHRACE_SERVER_ENTRY ?? 'server/main.ts';
  * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
  * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default. With
  * REDIS_URL in the environment, the server's feed is on that Redis under a prefix of its own.
+ * The bound is generous: a TypeScript start (socket.io included) takes about 4 s on the idle
+ * 2-core machine, several times that while a whole suite runs beside it.
  */
-export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
+export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 30_000): Promise<ServerChild> {
   const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--sources', 'none', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...redisPrefixEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
