@@ -1,5 +1,6 @@
 import { Server as Engine, type ServerOptions as EngineOptions } from 'engine.io';
 import { Server } from 'socket.io';
+import { PROTOCOL_DEFAULTS } from '../../../protocol/defaults.ts';
 import { PushraceError } from '../../errors.ts';
 import { ownAliasOrigin } from '../../http/cors.ts';
 import { sendError } from '../../http/error-response.ts';
@@ -26,6 +27,8 @@ function engineOptions(host: TransportHost): EngineOptions {
     perMessageDeflate: false,
     cookie: false,
     maxHttpBufferSize: config.wsMaxPayload,
+    pingInterval: PROTOCOL_DEFAULTS.socketioPingIntervalMs,
+    pingTimeout: PROTOCOL_DEFAULTS.socketioPingTimeoutMs,
     // Every request has passed the front door already; here only the Origin remains, checked
     // on the handshake (engine.io asks once per session and for the upgrade).
     allowRequest: (req, callback) => callback(null, sioOriginAllowed(req, config.allowedOrigins)),
