@@ -4,9 +4,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import type { TransportName } from '../../protocol/wire.ts';
 import { escapeHtml } from '../render/html.ts';
-import { TOPOLOGIES, TOPOLOGY_LABELS, type TopologyName } from './topology.ts';
+import { CLUSTER_TRANSPORTS, TOPOLOGIES, TOPOLOGY_LABELS, type TopologyName } from './topology.ts';
 
 /** One transport's window on one topology, in one repetition. */
 export interface ClusterWindow {
@@ -92,7 +92,7 @@ export function renderClusterMarkdown(r: ClusterResults): string {
     '| transport | topology | p50 ms | p99 ms | deliveries/s | CPU % per instance | Redis CPU % | nginx CPU % | µs / delivery | lost | dup |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const t of TRANSPORT_NAMES) {
+  for (const t of CLUSTER_TRANSPORTS) {
     for (const top of TOPOLOGIES) {
       const c = cell(r.windows, top, t);
       if (c.n === 0) continue;
@@ -118,7 +118,7 @@ export function renderClusterMarkdown(r: ClusterResults): string {
     '| transport | memory p50 | Redis p50 | Redis hop | nginx-2 p50 | nginx + Redis |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
   );
-  for (const t of TRANSPORT_NAMES) {
+  for (const t of CLUSTER_TRANSPORTS) {
     const [m, rd, ng] = TOPOLOGIES.map((top) => cell(r.windows, top, t).p50);
     lines.push(
       `| ${t} | ${f1(m ?? 0)} | ${f1(rd ?? 0)} | ${f1((rd ?? 0) - (m ?? 0))} | ${f1(ng ?? 0)} | ${f1((ng ?? 0) - (m ?? 0))} |`,

@@ -13,11 +13,10 @@ import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
 import { createTransport } from '../../client/lib/index.ts';
-import type { FeedMessage } from '../../protocol/wire.ts';
-import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import type { FeedMessage, TransportName } from '../../protocol/wire.ts';
 import { CORES, pinSelf } from '../harness/pin.ts';
 import { type ClusterResults, type ClusterWindow, writeClusterReports } from './render.ts';
-import { cpuMs, startTopology, TOPOLOGIES, type TopologyName } from './topology.ts';
+import { CLUSTER_TRANSPORTS, cpuMs, startTopology, TOPOLOGIES, type TopologyName } from './topology.ts';
 
 /** Full and quick parameters. */
 export const CLUSTER_DEFAULTS = {
@@ -137,7 +136,7 @@ export async function runClusterExperiment(args: string[]): Promise<number> {
     for (const topology of order) {
       const top = await startTopology(topology);
       try {
-        for (const transport of TRANSPORT_NAMES) {
+        for (const transport of CLUSTER_TRANSPORTS) {
           const w = await window(top.url, transport, p, top.processes);
           windows.push({ topology, rep, ...w });
           console.log(

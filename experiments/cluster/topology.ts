@@ -6,11 +6,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
 import { type Nginx, startNginx } from '../../test/support/nginx.ts';
 import { type RedisServer, startRedis } from '../../test/support/redis.ts';
 import { CORES, canPin } from '../harness/pin.ts';
 
 export const TOPOLOGIES = ['memory', 'redis', 'nginx-2'] as const;
+
+/**
+ * The transports measured: pushrace's own, which carry the cursor. socket.io keeps its sessions
+ * in the process that made them: behind round-robin with no sticky sessions it cannot work.
+ */
+export const CLUSTER_TRANSPORTS = TRANSPORT_NAMES.filter((n) => n !== 'socketio');
 export type TopologyName = (typeof TOPOLOGIES)[number];
 
 /** What each topology is, for the report. */
