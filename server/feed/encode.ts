@@ -13,6 +13,7 @@ import { OPCODE, writeFrameHeader, wsFrameHeaderSize } from '../../protocol/ws-f
 const json = new WeakMap<FeedMessage, string>();
 const wsFrame = new WeakMap<FeedMessage, Buffer>();
 const sseEvent = new WeakMap<FeedMessage, Buffer>();
+const sseHeader = new WeakMap<FeedMessage, number>();
 
 /** The message as JSON: the payload every transport carries. */
 export function messageJson(m: FeedMessage): string {
@@ -77,6 +78,20 @@ export function sseMessageChunk(m: FeedMessage): Buffer {
     sseEvent.set(m, b);
   }
   return b;
+}
+
+/**
+ * How many bytes of `sseMessageChunk(m)` are header as the meter splits an event stream: the
+ * chunk's size line and CRLF, `id: <seq>\n`, `data: ` and the event's two LFs — all but the
+ * message JSON (which has no line break: JSON.stringify escapes them).
+ */
+export function sseChunkHeaderBytes(m: FeedMessage): number {
+  let n = sseHeader.get(m);
+  if (n === undefined) {
+    n = sseMessageChunk(m).length - Buffer.byteLength(messageJson(m));
+    sseHeader.set(m, n);
+  }
+  return n;
 }
 
 /** `text` framed as one HTTP/1.1 chunk (RFC 9112 §7.1): its UTF-8 size in hex, CRLF, text, CRLF. */

@@ -50,6 +50,23 @@ interface Tapped {
   write: Socket['write'];
   end: Socket['end'];
   unshift: Socket['unshift'];
+  /** The socket's own methods, put back by `#untap`; `original` is called by the fast path. */
+  original: Socket['write'];
+  originalEnd: Socket['end'];
+  originalUnshift: Socket['unshift'];
+}
+
+/** Where a socket's meter is kept, for `writeKnown` (see `meterOf`). */
+const METER = Symbol('pushrace.meter');
+
+/** A socket as the meter marks it. */
+interface MeteredSocket extends Socket {
+  [METER]?: SocketMeter | undefined;
+}
+
+/** The meter of `socket`, if one is tapping it. */
+export function meterOf(socket: Socket): SocketMeter | undefined {
+  return (socket as MeteredSocket)[METER];
 }
 
 function noop(): void {}
@@ -84,7 +101,7 @@ export class SocketMeter {
   /** What was counted out and may still sit in the socket's write queue. */
   readonly #queued = new QueuedRuns();
   readonly #scratch: ByteSplit = { header: 0, payload: 0 };
-  readonly #restore: () => void;
+  readonly #tapped: Tapped;
   /** The wire inspector's view of this socket, from its first tagged request on (stats.wire). */
   #inspect: SocketInspector | undefined;
   /** The latest request, for the inspector: the upgrade request when the socket switches. */
@@ -101,18 +118,28 @@ export class SocketMeter {
     this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
-    this.#restore = this.#tap();
+    this.#tapped = this.#tap();
   }
 
   /**
-   * Installs the listeners and wrappers; returns what undoes them. Every function here is
-   * assigned to a property rather than to a named constant: one set exists per socket, and
-   * tsx (keeping function names) would give each named one a property store of its own.
+   * Installs the listeners and wrappers, kept in `#tapped` so that `#untap` can undo them.
+   * Every function here is assigned to a property rather than to a named constant: one set
+   * exists per socket, and tsx (keeping function names) would give each named one a property
+   * store of its own.
    */
-  #tap(): () => void {
+  #tap(): Tapped {
     const socket = this.#socket;
     const { write, end, unshift } = socket;
-    const tapped: Tapped = { data: noop, close: noop, write, end, unshift };
+    const tapped: Tapped = {
+      data: noop,
+      close: noop,
+      write,
+      end,
+      unshift,
+      original: write,
+      originalEnd: end,
+      originalUnshift: unshift,
+    };
     tapped.data = (chunk: Buffer | string) => this.#onData(chunk);
     tapped.close = () => this.#onClose();
     // A string is encoded once, here, and the socket is handed those bytes: the same bytes it
@@ -142,18 +169,54 @@ export class SocketMeter {
     // Prepended: see each chunk before Node's parser, which may answer it synchronously.
     socket.prependListener('data', tapped.data);
     socket.once('close', tapped.close);
-    return () => {
-      socket.off('data', tapped.data);
-      socket.off('close', tapped.close);
-      if (socket.write === tapped.write) socket.write = write;
-      if (socket.end === tapped.end) socket.end = end;
-      if (socket.unshift === tapped.unshift) socket.unshift = unshift;
-    };
+    (socket as MeteredSocket)[METER] = this;
+    return tapped;
+  }
+
+  #untap(): void {
+    const socket = this.#socket;
+    const tapped = this.#tapped;
+    socket.off('data', tapped.data);
+    socket.off('close', tapped.close);
+    if (socket.write === tapped.write) socket.write = tapped.original;
+    if (socket.end === tapped.end) socket.end = tapped.originalEnd;
+    if (socket.unshift === tapped.unshift) socket.unshift = tapped.originalUnshift;
+    (socket as MeteredSocket)[METER] = undefined;
+  }
+
+  /**
+   * Writes `bytes` and counts `header` of them as header, the rest as payload, without parsing
+   * them — the fan-out's hot path, where the transport built the bytes once for every client
+   * and knows their split: `frame`, one or more complete WebSocket frames on an upgraded
+   * socket; otherwise one complete HTTP/1.1 chunk of complete SSE events on an event stream.
+   * Exactly what the framers would have counted, since the bytes leave them where they were
+   * (between frames, or between chunks and lines). Returns false, having written nothing, when
+   * the socket is not at such a boundary, is inspected (the inspector sees every byte through
+   * the framers), is no longer writable, or its `write` was wrapped again after the meter's:
+   * the caller then writes through `socket.write`, which parses.
+   */
+  writeKnown(bytes: Buffer, header: number, frame: boolean): boolean {
+    const socket = this.#socket;
+    if (this.#inspect !== undefined || socket.write !== this.#tapped.write || !socket.writable) return false;
+    let key: MeterKey;
+    if (frame) {
+      if (!this.#outWs || this.#wsOut === null || !this.#wsOut.atFrameBoundary) return false;
+      key = this.#wsKey;
+    } else {
+      if (this.#outWs || this.#res === null || !this.#res.atEventBoundary) return false;
+      key = this.#outKey ?? this.#key;
+    }
+    this.#countedOut += bytes.length;
+    this.#addOut(key, 'header', header);
+    this.#addOut(key, 'payload', bytes.length - header);
+    this.#tapped.original.call(socket, bytes);
+    this.#trimOutLog();
+    return true;
   }
 
   /** Lets the socket go without reconciling (the meter is stopping). */
   detach(): void {
-    this.#restore();
+    this.#untap();
     this.#moveGauge(this.#stats.other);
   }
 
@@ -348,7 +411,7 @@ export class SocketMeter {
       this.#bucket(outKey).bytesOut.header -= extra; // written by a path not seen: framing, at best
     }
 
-    this.#restore();
+    this.#untap();
     this.#moveGauge(this.#stats.other);
     this.#onGone();
   }

@@ -24,7 +24,7 @@ export function sendFrame(ws: WebSocket, frame: Buffer): boolean {
     // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
     if (!socket.writable) return false;
     if (ws.extensions === '') {
-      writeCoalesced(socket, frame);
+      writeCoalesced(socket, frame, headerSizeOf(frame[1] ?? 0), true);
       return true;
     }
   }
