@@ -14,6 +14,7 @@ import { type Observer, silentObserver } from './observe/observer.ts';
 import type { Stats } from './observe/stats.ts';
 import { Binary, type Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
+import { FastGets } from './transports/shared/fast-get.ts';
 import { SendBudget } from './transports/shared/send-budget.ts';
 import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
 
@@ -37,6 +38,8 @@ export interface PushraceApp {
   transports: readonly MountedTransport[];
   /** The control routes: closing them stops a burst in progress. */
   control: MountedControl;
+  /** GET routes served before Koa (the polling transports'); the server asks them first. */
+  fastGets: FastGets;
 }
 
 /** Turns anything thrown in a request into a status, a stable code and a safe message. */
@@ -136,6 +139,7 @@ export function createApp(deps: AppDeps): PushraceApp {
   const control = mountControl(router, { feed, stats, config, sources });
 
   const budget = new SendBudget(config.maxBufferedBytes);
+  const fastGets = new FastGets();
   const transports = TRANSPORTS.map((t) => {
     stats.endpoint(t.name, t.path);
     return t.mount({
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps): PushraceApp {
         stats.endpoint(t.name, path);
         upgrades.set(path, handler);
       },
+      fastGet: (path, route) => fastGets.add(path, route),
       feed,
       config,
       counters: stats.transports[t.name],
@@ -163,5 +168,5 @@ export function createApp(deps: AppDeps): PushraceApp {
   );
   app.use(servePage(config.pageDir));
 
-  return { app, upgrades, transports, control };
+  return { app, upgrades, transports, control, fastGets };
 }
