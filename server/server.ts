@@ -96,7 +96,14 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     logRate: config.logRate,
     timing: config.sourceTiming,
   });
-  const { app, upgrades, transports, control } = createApp({ feed, stats, config, publisher, sources, observer });
+  const { app, upgrades, transports, control, fastGets } = createApp({
+    feed,
+    stats,
+    config,
+    publisher,
+    sources,
+    observer,
+  });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());
   // Said when a configured cap is lowered; the default is simply fitted to the machine.
   if (maxConnections !== config.maxConnections && config.maxConnections !== DEFAULTS.maxConnections) {
@@ -108,10 +115,11 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   const limiter = new ConnectionLimiter(maxConnections, config.maxConnectionsPerIp);
   const front = createFrontDoor(config, limiter, observer);
   const koa = app.callback();
+  const viaKoa = (req: IncomingMessage, res: ServerResponse) => void koa(req, res);
   const named = instanceHeader(config.instance);
   const { server, tls } = createHttpServer(config, (req, res) => {
     res.setHeader('X-Pushrace-Instance', config.instance);
-    if (!front.request(req, res)) void koa(req, res);
+    if (!front.request(req, res) && !fastGets.serve(req, res, viaKoa)) void koa(req, res);
   });
   // Caps count every TCP connection at accept, before any TLS handshake.
   server.on('connection', (socket: Socket) => limiter.admit(socket));
@@ -157,7 +165,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.port, config.host, () => {
+      server.listen({ port: config.port, host: config.host, backlog: config.listenBacklog }, () => {
         server.off('error', reject);
         resolve();
       });
