@@ -76,7 +76,8 @@ export class SocketMeter {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
-  readonly #onGone: () => void;
+  /** The live meters of the server, which this one leaves at close. */
+  readonly #live: Set<SocketMeter>;
   /** The HTTP framers; dropped once both directions speak WebSocket, for the connection's lifetime. */
   #req: RequestFramer | null;
   #res: ResponseFramer<RequestTag> | null;
@@ -107,13 +108,14 @@ export class SocketMeter {
   /** The latest request, for the inspector: the upgrade request when the socket switches. */
   #lastRequest: InspectedRequest = { key: 'other', inspect: undefined };
 
-  constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, onGone: () => void) {
+  constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, live: Set<SocketMeter>) {
     this.#socket = socket;
     this.#stats = stats;
     this.#classify = classify;
     this.#key = stats.other;
     this.#wsKey = stats.other;
-    this.#onGone = onGone;
+    this.#live = live;
+    live.add(this);
     this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
     this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
     this.#seenIn = socket.bytesRead;
@@ -413,6 +415,6 @@ export class SocketMeter {
 
     this.#untap();
     this.#moveGauge(this.#stats.other);
-    this.#onGone();
+    this.#live.delete(this);
   }
 }

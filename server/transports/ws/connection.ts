@@ -82,8 +82,10 @@ export class WsConnection implements FlowSink, FrameHost {
       },
       this,
     );
-    socket.once('error', () => this.gone());
-    socket.once('close', () => this.gone());
+    // One listener for both (gone() runs once), and `on` rather than `once`: no wrapper each.
+    const gone = () => this.gone();
+    socket.on('error', gone);
+    socket.on('close', gone);
     ws.on('message', (data, binary) => this.#frames.push(data, binary));
   }
 
