@@ -33,13 +33,27 @@ export function messageJson(m: FeedMessage): string {
  * fan-out writes the same buffer to every socket (server/transports/ws/send-frame.ts).
  */
 export function wsMessageFrame(m: FeedMessage): Buffer {
+  // A fan-out asks for the same message once per client in a row: the last one answers
+  // without a WeakMap lookup.
+  if (m === lastWs.message) return lastWs.bytes;
   let frame = wsFrame.get(m);
   if (frame === undefined) {
     frame = m.encoding === 'base64' ? binaryFrame(m) : textFrame(`{"type":"message",${messageJson(m).slice(1)}`);
     wsFrame.set(m, frame);
   }
+  lastWs.message = m;
+  lastWs.bytes = frame;
   return frame;
 }
+
+/** The latest message encoded for a transport, and its bytes (and header size, for SSE). */
+interface Latest {
+  message: FeedMessage | undefined;
+  bytes: Buffer;
+  header: number;
+}
+const lastWs: Latest = { message: undefined, bytes: Buffer.alloc(0), header: 0 };
+const lastSse: Latest = { message: undefined, bytes: Buffer.alloc(0), header: 0 };
 
 function textFrame(payload: string): Buffer {
   const length = Buffer.byteLength(payload);
@@ -72,11 +86,15 @@ function binaryFrame(m: FeedMessage): Buffer {
  * instead of three writes, a cork and an uncork per client (see transports/sse.ts).
  */
 export function sseMessageChunk(m: FeedMessage): Buffer {
+  if (m === lastSse.message) return lastSse.bytes;
   let b = sseEvent.get(m);
   if (b === undefined) {
     b = ownedBytes(httpChunk(`id: ${m.seq}\ndata: ${messageJson(m)}\n\n`));
     sseEvent.set(m, b);
   }
+  lastSse.message = m;
+  lastSse.bytes = b;
+  lastSse.header = sseHeaderOf(m, b);
   return b;
 }
 
@@ -86,9 +104,14 @@ export function sseMessageChunk(m: FeedMessage): Buffer {
  * message JSON (which has no line break: JSON.stringify escapes them).
  */
 export function sseChunkHeaderBytes(m: FeedMessage): number {
+  if (m !== lastSse.message) sseMessageChunk(m);
+  return lastSse.header;
+}
+
+function sseHeaderOf(m: FeedMessage, chunk: Buffer): number {
   let n = sseHeader.get(m);
   if (n === undefined) {
-    n = sseMessageChunk(m).length - Buffer.byteLength(messageJson(m));
+    n = chunk.length - Buffer.byteLength(messageJson(m));
     sseHeader.set(m, n);
   }
   return n;

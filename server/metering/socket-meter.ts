@@ -209,10 +209,17 @@ export class SocketMeter {
       key = this.#outKey ?? this.#key;
     }
     this.#countedOut += bytes.length;
-    this.#addOut(key, 'header', header);
-    this.#addOut(key, 'payload', bytes.length - header);
+    const split = this.#bucket(key).bytesOut;
+    split.header += header;
+    split.payload += bytes.length - header;
     this.#tapped.original.call(socket, bytes);
-    this.#trimOutLog();
+    // Usually the kernel took it all: nothing queued, no run to remember.
+    const queued = socket.writableLength;
+    if (queued > 0) {
+      if (header > 0) this.#queued.add(split, 'header', header);
+      if (bytes.length > header) this.#queued.add(split, 'payload', bytes.length - header);
+    }
+    this.#queued.keep(queued);
     return true;
   }
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts';
@@ -55,6 +56,8 @@ export class WsConnection implements FlowSink, FrameHost {
   readonly #frames: ClientFrames;
   readonly #stop: () => void;
   readonly #filter: SourceFilter;
+  /** ws's socket, looked up once (see `sendFrame`). */
+  readonly #socket: Socket | undefined;
   #gone = false;
 
   constructor(
@@ -67,6 +70,7 @@ export class WsConnection implements FlowSink, FrameHost {
     this.ws = ws;
     this.peer = peer;
     this.#filter = from.sources;
+    this.#socket = wsSocket(ws);
     this.#shared = shared;
     this.#frames = new ClientFrames(this, shared);
     const { config } = shared;
@@ -114,7 +118,7 @@ export class WsConnection implements FlowSink, FrameHost {
 
   message(m: FeedMessage): void {
     if (this.#gone || !passes(this.#filter, m)) return;
-    if (sendFrame(this.ws, wsMessageFrame(m))) this.#shared.counters.delivered++;
+    if (sendFrame(this.ws, wsMessageFrame(m), this.#socket)) this.#shared.counters.delivered++;
   }
 
   queued(): number {
