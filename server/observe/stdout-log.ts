@@ -26,6 +26,11 @@ export class StdoutLog {
 
   constructor(fd = 1) {
     this.#fd = fd;
+    // Node opens stdout as a non-blocking pipe when it is first used. Until then a pipe's fd is
+    // as the parent made it, blocking: a write into a full one would then hold a thread-pool
+    // thread for ever, and the process could not exit (it joins those threads). So open it now:
+    // a full pipe answers EAGAIN instead, and the write is retried.
+    if (fd === 1) void process.stdout;
     process.once('exit', () => this.#flushAtExit());
   }
 

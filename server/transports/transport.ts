@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
 import type { TransportName } from '../../protocol/wire.ts';
@@ -18,6 +18,12 @@ export type { TransportName } from '../../protocol/wire.ts';
  */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/**
+ * Handles every plain request to one path before Koa (socket.io's engine answers its own
+ * polling requests). The front door has already checked the request; the handler answers it.
+ */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /** What a transport is given when it is mounted: the shared feed and its own counters. */
 export interface TransportHost {
   /** Koa router for HTTP transports (poll, long-poll, sse). */
@@ -26,6 +32,11 @@ export interface TransportHost {
   upgrade(path: string, handler: UpgradeHandler): void;
   /** Serves GETs of `path` before Koa when `route` takes them (see shared/fast-get.ts). */
   fastGet(path: string, route: FastGet): void;
+  /**
+   * Registers a raw request handler for a path, any method (socket.io's polling GETs and
+   * POSTs); the meter counts that path's requests of every method as this transport's.
+   */
+  request(path: string, handler: RequestHandler): void;
   readonly feed: Feed;
   readonly config: Config;
   /** This transport's counters: it owns held, emptyResponses, timeouts and delivered. */

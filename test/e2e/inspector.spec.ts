@@ -3,7 +3,7 @@ import { expect, ready, test } from './fixtures.ts';
 test.describe('the wire inspector', () => {
   test('derives Sec-WebSocket-Accept, shows the key line without scrolling, cuts no header at 1280–1440 px', async ({
     page,
-  }, info) => {
+  }) => {
     await ready(page);
     await page.getByRole('tab', { name: 'Wire inspector' }).click();
     await expect(page.getByTestId('accept-match')).toHaveAttribute('data-match', 'true', { timeout: 10_000 });
@@ -15,7 +15,6 @@ test.describe('the wire inspector', () => {
     const head = page.getByTestId('req-ws');
     await expect(head.locator('mark', { hasText: /^Sec-WebSocket-Key: / })).toBeVisible();
     expect(await head.evaluate((e) => e.scrollHeight - e.clientHeight)).toBeLessThanOrEqual(1);
-    await page.screenshot({ path: info.outputPath('inspector.png'), fullPage: true });
     for (const width of [1280, 1440]) {
       await page.setViewportSize({ width, height: 800 });
       const cut = await page.locator('[data-inspect="ws"] .frames').evaluateAll((boxes) =>

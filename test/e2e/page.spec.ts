@@ -3,7 +3,7 @@ import { chat, expect, ready, TRANSPORTS, test } from './fixtures.ts';
 test.describe('the page', () => {
   test('a chat message arrives over each of the four transports, as text even when it holds markup', async ({
     page,
-  }, info) => {
+  }) => {
     const errors: string[] = [];
     let dialogs = 0;
     page.on('pageerror', (e) => errors.push(e.message));
@@ -22,7 +22,6 @@ test.describe('the page', () => {
     }
     await expect(page.locator('main img')).toHaveCount(0);
     expect(dialogs).toBe(0);
-    await page.screenshot({ path: info.outputPath('race.png') });
     expect(errors).toEqual([]);
   });
 });

@@ -23,9 +23,9 @@ describe('heartbeat', () => {
       mute.once('open', () => resolve());
       mute.once('error', reject);
     });
-    await waitFor(() => s.stats.transports.ws.connections === 1, 5000, 'ws counted');
+    await waitFor(() => s.stats.transports.ws.connections === 1, 20_000, 'ws counted');
     const { code } = await new Promise<{ code: number }>((resolve) => mute.once('close', (c) => resolve({ code: c })));
-    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 5000, 'gauge at 0');
+    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 20_000, 'gauge at 0');
     assert.equal(code, 1006, 'terminated, not closed politely');
     // One tick pings it, the next finds it silent and terminates it: gone within two
     // intervals, counted in ticks rather than in (load-dependent) milliseconds.
@@ -37,10 +37,10 @@ describe('heartbeat', () => {
     let pings = 0;
     ws.on('ping', () => pings++);
     await new Promise<void>((resolve) => ws.once('open', () => resolve()));
-    await waitFor(() => pings >= 5, 3000, 'five pings');
+    await waitFor(() => pings >= 5, 20_000, 'five pings');
     assert.equal(ws.readyState, WebSocket.OPEN);
     ws.close();
-    await waitFor(() => s.stats.transports.ws.connections === 0, 2000, 'closed');
+    await waitFor(() => s.stats.transports.ws.connections === 0, 20_000, 'closed');
   });
 
   it('marks polling and streaming answers no-store and unbuffered', async () => {

@@ -57,14 +57,14 @@ describe('limits', () => {
     const other = await startTestServer({ maxConnectionsPerIp: 3 });
     try {
       const held = await openSockets(portOf(other), 3, '');
-      await waitFor(() => other.connections.open === 3, 2000, 'three counted');
+      await waitFor(() => other.connections.open === 3, 20_000, 'three counted');
       const http = await rawExchange(portOf(other), 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
       assert.equal(statusOf(http), 503);
       assert.match(http.toString(), /TOO_MANY_CONNECTIONS/);
       const ws = await upgradeStatus(wsUrl(other));
       assert.equal(ws.status, 503);
       for (const h of held) h.destroy();
-      await waitFor(() => other.connections.open === 0, 2000, 'released');
+      await waitFor(() => other.connections.open === 0, 20_000, 'released');
       assert.equal((await fetch(`${other.url}/healthz`)).status, 200);
     } finally {
       await other.close();
@@ -75,7 +75,7 @@ describe('limits', () => {
     const other = await startTestServer({ maxConnections: 2 });
     try {
       const held = await openSockets(portOf(other), 2, '');
-      await waitFor(() => other.connections.open === 2, 2000, 'two counted');
+      await waitFor(() => other.connections.open === 2, 20_000, 'two counted');
       assert.equal(statusOf(await rawExchange(portOf(other), 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')), 503);
       for (const h of held) h.destroy();
     } finally {

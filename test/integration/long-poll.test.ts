@@ -31,7 +31,7 @@ describe('long-poll transport', () => {
   it('holds the request until a message is published, then answers with it', async () => {
     const head = s.feed.head;
     const pending = get(`?after=${head}&epoch=${s.feed.epoch}&timeout=10000`);
-    await waitFor(() => s.stats.transports['long-poll'].held === 1, 3000, 'the request to be held');
+    await waitFor(() => s.stats.transports['long-poll'].held === 1, 20_000, 'the request to be held');
     await publish(s.url, 'wake up');
     const r = await pending;
     assert.equal(r.status, 200);
@@ -72,7 +72,7 @@ describe('long-poll transport', () => {
     const pending = controllers.map((c) =>
       get(`?after=${s.feed.head}&timeout=60000`, c.signal).catch((e: Error) => e.name),
     );
-    await waitFor(() => s.stats.transports['long-poll'].held === 20, 3000, '20 held requests');
+    await waitFor(() => s.stats.transports['long-poll'].held === 20, 20_000, '20 held requests');
     assert.equal(s.feed.subscribers, 1, 'one subscription shared by every held request');
     for (const c of controllers) c.abort();
     assert.deepEqual(new Set(await Promise.all(pending)), new Set(['AbortError']));
@@ -113,7 +113,7 @@ describe('long-poll transport', () => {
   it('requests woken by one publish share one read and get the same answer', async () => {
     const head = s.feed.head;
     const pending = Array.from({ length: 5 }, () => get(`?after=${head}&epoch=${s.feed.epoch}&timeout=10000`));
-    await waitFor(() => s.stats.transports['long-poll'].held === 5, 3000, '5 held requests');
+    await waitFor(() => s.stats.transports['long-poll'].held === 5, 20_000, '5 held requests');
     await publish(s.url, 'for everyone');
     const answers = await Promise.all(pending);
     assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));

@@ -30,7 +30,7 @@ describe('metrics', () => {
     assert.match(open, /^pushrace_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
     assert.match(open, /^pushrace_long_poll_held 0$/m);
     c.ws.close(1000);
-    await waitFor(() => s.stats.transports.ws.connections === 0, 2000, 'closed');
+    await waitFor(() => s.stats.transports.ws.connections === 0, 20_000, 'closed');
     const closed = await scrape();
     assert.match(closed, /^pushrace_closes_total\{transport="ws",code="1000"\} 1$/m);
     assert.match(closed, /^pushrace_connections\{transport="ws"\} 0$/m);

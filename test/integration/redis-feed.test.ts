@@ -93,7 +93,7 @@ describe('RedisFeed', () => {
         published.map((p) => p.message.seq).sort((p, q) => p - q),
         all,
       );
-      await waitFor(() => la.seen.length >= 100 && lb.seen.length >= 100, 5000, 'both instances hear all 100');
+      await waitFor(() => la.seen.length >= 100 && lb.seen.length >= 100, 20_000, 'both instances hear all 100');
       assert.deepEqual(la.seqs(), all);
       assert.deepEqual(lb.seqs(), all);
       assert.deepEqual(lb.seen, la.seen, 'the same messages');
@@ -111,7 +111,7 @@ describe('RedisFeed', () => {
       const lb = listen(b);
       await admin('FLUSHALL');
       // Nobody publishes: the readers notice on their own (their block times out, they check).
-      await waitFor(() => la.resets.length > 0 && lb.resets.length > 0, 5000, 'both readers notice');
+      await waitFor(() => la.resets.length > 0 && lb.resets.length > 0, 20_000, 'both readers notice');
       assert.notEqual(a.epoch, old);
       assert.equal(b.epoch, a.epoch, 'one epoch, not one per instance');
       assert.deepEqual(la.resets, [a.epoch]);
@@ -124,7 +124,7 @@ describe('RedisFeed', () => {
       );
       const fresh = await b.publish(chat('new'));
       assert.equal(fresh.message.seq, 1, 'seqs restart');
-      await waitFor(() => la.seen.length === 1, 5000, 'a hears the new epoch');
+      await waitFor(() => la.seen.length === 1, 20_000, 'a hears the new epoch');
       assert.deepEqual(la.seqs(), [1]);
     });
 
@@ -144,11 +144,11 @@ describe('RedisFeed', () => {
       const lb = listen(b);
       for (let i = 0; i < 3; i++) await a.publish(chat(`old ${i}`));
       // b's reader delivers on its own schedule: at 3 it blocks for anything above 0-3.
-      await waitFor(() => lb.seen.length === 3, 5000, 'b at the old head');
+      await waitFor(() => lb.seen.length === 3, 20_000, 'b at the old head');
       await admin('DEL', feedKeys(p).epoch, feedKeys(p).stream);
       // a creates the new epoch by publishing past b's old position; b's XREAD wakes on seq 4.
       for (let i = 0; i < 4; i++) await a.publish(chat(`new ${i}`));
-      await waitFor(() => lb.seen.length === 7, 5000, 'b hears the new epoch from its start');
+      await waitFor(() => lb.seen.length === 7, 20_000, 'b hears the new epoch from its start');
       assert.deepEqual(lb.resets, [a.epoch]);
       assert.deepEqual(lb.seqs(), [1, 2, 3, 1, 2, 3, 4]);
       assert.deepEqual(

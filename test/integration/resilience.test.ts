@@ -67,7 +67,7 @@ describe('resilience', () => {
       for (const c of clients) c.transport.stop();
     });
     for (let i = 1; i <= 30; i++) assert.equal((await publish(first.url, `before ${i}`)).status, 201);
-    await waitFor(() => clients.every((c) => c.last() === 30), 5000, 'all clients at 30');
+    await waitFor(() => clients.every((c) => c.last() === 30), 20_000, 'all clients at 30');
     first.proc.kill('SIGKILL');
     await first.exited;
     const second = await spawnServer(['--port', port]);
@@ -121,11 +121,11 @@ describe('resilience', () => {
     let seq = 0;
     for (let round = 1; round <= 3; round++) {
       for (let i = 0; i < 10; i++) seq = Number((await publish(s.url, `r${round} ${i}`)).json.seq);
-      await waitFor(() => clients.every((c) => c.last() === seq), 5000, `round ${round}`);
+      await waitFor(() => clients.every((c) => c.last() === seq), 20_000, `round ${round}`);
       cut();
     }
     for (let i = 0; i < 10; i++) seq = Number((await publish(s.url, `last ${i}`)).json.seq);
-    await waitFor(() => clients.every((c) => c.last() === seq), 5000, 'after the third cut');
+    await waitFor(() => clients.every((c) => c.last() === seq), 20_000, 'after the third cut');
     for (const c of clients) assert.deepEqual(c.log, range(1, seq), `${c.name}: every message once, no reset`);
   });
 });

@@ -8,7 +8,8 @@ import { startTestServer, waitFor } from '../support/server.ts';
 import { openSse } from '../support/sse.ts';
 import { openWs } from '../support/ws.ts';
 
-describe('shutdown', () => {
+// Each test has a server of its own (two of them processes to start): they run at the same time.
+describe('shutdown', { concurrency: true }, () => {
   it('SIGTERM: held long-polls get 204, SSE ends, WebSockets close 1001, exit 0 before the deadline', async () => {
     const child = await spawnServer(['--port', '0']);
     try {

@@ -33,7 +33,11 @@ describe('sse transport', () => {
     assert.equal(ev?.id, String(m.seq));
     assert.equal(m.body, 'over sse');
     stream.close();
-    await waitFor(() => s.stats.transports.sse.connections === 0 && s.feed.subscribers === 0, 3000, 'stream released');
+    await waitFor(
+      () => s.stats.transports.sse.connections === 0 && s.feed.subscribers === 0,
+      20_000,
+      'stream released',
+    );
   });
 
   it('writes each event as one chunk of a chunked response, and unframed to an HTTP/1.0 client', async () => {
@@ -66,7 +70,7 @@ describe('sse transport', () => {
 
   it('sends comment heartbeats', async () => {
     const stream = await openSse(`${s.url}/api/sse`);
-    await waitFor(() => stream.comments >= 2, 3000, 'two heartbeats');
+    await waitFor(() => stream.comments >= 2, 20_000, 'two heartbeats');
     stream.close();
   });
 

@@ -57,7 +57,7 @@ describe('GET /api/stats byte counts', () => {
     const { received } = await raw(s, request, () => false);
     const text = received.toString('latin1');
     const headEnd = text.indexOf('\r\n\r\n') + 4;
-    await waitFor(() => s.stats.transports.poll.connections === 0, 3000, 'socket closed');
+    await waitFor(() => s.stats.transports.poll.connections === 0, 20_000, 'socket closed');
     const t = s.stats.counts().transports.poll;
     assert.deepEqual(t.bytesIn, { header: utf8(request), payload: 0 });
     assert.deepEqual(t.bytesOut, { header: headEnd, payload: received.length - headEnd });
@@ -75,7 +75,7 @@ describe('GET /api/stats byte counts', () => {
       (r) => (r.toString('utf8').match(/: heartbeat/g) ?? []).length >= 2,
     );
     sock.destroy();
-    await waitFor(() => s.stats.transports.sse.connections === 0, 3000, 'stream closed');
+    await waitFor(() => s.stats.transports.sse.connections === 0, 20_000, 'stream closed');
     // De-chunk the body, then sum the `data:` values.
     const text = received.toString('latin1');
     let at = text.indexOf('\r\n\r\n') + 4;
@@ -106,18 +106,18 @@ describe('GET /api/stats byte counts', () => {
     const frames: number[] = [];
     client.on('message', (d: Buffer) => frames.push(d.length));
     await new Promise((r) => client.once('open', r));
-    await waitFor(() => frames.length === 1, 3000, 'hello');
+    await waitFor(() => frames.length === 1, 20_000, 'hello');
     const sent = [10, 200, 70_000].map((n) =>
       JSON.stringify({ type: 'publish', source: 'bench', body: 'x'.repeat(n) }),
     );
     for (const f of sent) client.send(f);
     // Each publish comes back as a message frame and an ack.
-    await waitFor(() => frames.length === 1 + sent.length * 2, 5000, 'messages and acks');
+    await waitFor(() => frames.length === 1 + sent.length * 2, 20_000, 'messages and acks');
     const sock = (client as unknown as { _socket: Socket })._socket;
     const clientRead = sock.bytesRead;
     const clientWritten = sock.bytesWritten;
     client.terminate();
-    await waitFor(() => s.stats.transports.ws.connections === 0, 3000, 'ws closed');
+    await waitFor(() => s.stats.transports.ws.connections === 0, 20_000, 'ws closed');
     const t = s.stats.counts().transports.ws;
     assert.deepEqual(total(t), { in: clientWritten, out: clientRead });
     const header = (n: number) => (n < 126 ? 2 : n < 65_536 ? 4 : 10);
@@ -144,7 +144,7 @@ describe('GET /api/stats byte counts', () => {
     const request = 'GET /api/long-poll?after=0&timeout=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
     const { received } = await raw(s, request, () => false);
     assert.match(received.toString('latin1'), /^HTTP\/1.1 204/);
-    await waitFor(() => s.stats.transports['long-poll'].connections === 0, 3000, 'socket closed');
+    await waitFor(() => s.stats.transports['long-poll'].connections === 0, 20_000, 'socket closed');
     const t = s.stats.counts().transports['long-poll'];
     assert.deepEqual(t.bytesIn, { header: utf8(request), payload: 0 });
     assert.deepEqual(t.bytesOut, { header: received.length, payload: 0 });

@@ -75,7 +75,7 @@ describe('tls', () => {
     try {
       // Two clients that connect and never start a handshake hold both places.
       for (let i = 0; i < 2; i++) silent.push(connect(port, '127.0.0.1'));
-      await waitFor(() => capped.connections.open === 2, 2000, 'half-open TLS connections counted');
+      await waitFor(() => capped.connections.open === 2, 20_000, 'half-open TLS connections counted');
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         request(`${capped.url}/healthz`, { ca }, (res) => {
           let text = '';
@@ -90,7 +90,7 @@ describe('tls', () => {
       assert.equal(answer.status, 503);
       assert.equal(JSON.parse(answer.body).error.code, 'TOO_MANY_CONNECTIONS');
       for (const socket of silent) socket.destroy();
-      await waitFor(() => capped.connections.open === 0, 2000, 'released');
+      await waitFor(() => capped.connections.open === 0, 20_000, 'released');
     } finally {
       for (const socket of silent) socket.destroy();
       await capped.close();
@@ -106,6 +106,6 @@ describe('tls', () => {
     assert.equal(JSON.parse(hello).type, 'hello');
     assert.equal(s.stats.transports.ws.connections, 1);
     ws.close();
-    await waitFor(() => s.stats.transports.ws.connections === 0, 2000, 'closed');
+    await waitFor(() => s.stats.transports.ws.connections === 0, 20_000, 'closed');
   });
 });

@@ -25,7 +25,7 @@ describe('websocket transport', () => {
     assert.equal(frame?.type === 'message' && frame.seq, json.seq);
     assert.equal(frame?.type === 'message' && frame.body, 'over ws');
     c.ws.close();
-    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 3000, 'ws released');
+    await waitFor(() => s.stats.transports.ws.connections === 0 && s.feed.subscribers === 0, 20_000, 'ws released');
   });
 
   it('publishes over the socket: the message frame, then the ack', async () => {

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { redisFromEnv } from './server.ts';
 
 /** The URL in the server's `listening` log line. */
@@ -16,19 +19,49 @@ export interface ServerChild {
   stdout(): string;
 }
 
-/**
- * The server to run: this tree's `server/main.ts`, or another build's entry named by
- * `PUSHRACE_SERVER_ENTRY` (how the performance tests measure an earlier version side by side).
- */
-const ENTRY = process.env.PUSHRACE_SERVER_ENTRY ?? 'server/main.ts';
+let compiled: Promise<string[]> | undefined;
 
 /**
- * Spawns `node --import tsx server/main.ts` with `args` and waits (bounded) for the log line
- * that names the bound URL (`"msg":"serving <url>"`, at info). No sources by default. With
- * REDIS_URL in the environment, the server's feed is on that Redis under a prefix of its own.
+ * How to start the server as a process: node's arguments before the server's own. By default
+ * this tree's `server/main.ts` compiled to one JavaScript file (esbuild, once per test process,
+ * in a tenth of a second), its packages loaded from node_modules, as `npm start` runs the
+ * compiled server with no TypeScript loader: half the CPU of a start through tsx, which on a
+ * busy 2-core machine is seconds per server. `PUSHRACE_SERVER_ENTRY` names another build's
+ * entry instead, run through tsx (how the performance tests measure an earlier version side by
+ * side).
  */
-export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 15_000): Promise<ServerChild> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--sources', 'none', ...args], {
+export function serverCommand(): Promise<string[]> {
+  const other = process.env.PUSHRACE_SERVER_ENTRY;
+  if (other) return Promise.resolve(['--import', 'tsx', other]);
+  compiled ??= (async () => {
+    // Inside the tree, so that the bundle's bare imports resolve to this tree's node_modules.
+    const dir = resolve('dist', 'test-server');
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, `main-${process.pid}.mjs`);
+    await build({
+      entryPoints: ['server/main.ts'],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+    process.once('exit', () => rmSync(outfile, { force: true }));
+    return [outfile];
+  })();
+  return compiled;
+}
+
+/**
+ * Starts the server (serverCommand) with `args` and waits (bounded) for the log line that names
+ * the bound URL (`"msg":"serving <url>"`, at info). No sources by default. With REDIS_URL in
+ * the environment, the server's feed is on that Redis under a prefix of its own. The bound is
+ * generous: starting is not what these tests measure, and a loaded machine takes seconds.
+ */
+export async function spawnServer(args: string[], env: Record<string, string> = {}, ms = 60_000): Promise<ServerChild> {
+  const proc = spawn(process.execPath, [...(await serverCommand()), '--sources', 'none', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...redisPrefixEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -55,7 +55,7 @@ export class Recorder implements TransportHandlers {
   }
 
   /** Resolves once `check()` holds, re-checked on every callback; rejects after `ms`. */
-  until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

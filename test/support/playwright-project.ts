@@ -34,7 +34,11 @@ export const chromiumProject: Project = {
   },
 };
 
-/** What both configs share: one retry-less run in Chromium, traces and screenshots of failures. */
+/**
+ * What both configs share: one retry-less run in Chromium, traces and screenshots of failures.
+ * The traces keep each action's DOM snapshot but no screencast: a screencast encodes frames of
+ * every page for the whole run, pass or fail, and the dashboard redraws all the time.
+ */
 export const baseConfig: PlaywrightTestConfig = {
   testMatch: '*.spec.ts',
   retries: 0,
@@ -42,7 +46,7 @@ export const baseConfig: PlaywrightTestConfig = {
   reporter: [['list']],
   use: {
     viewport: { width: 1280, height: 720 },
-    trace: 'retain-on-failure',
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
   },
   projects: [chromiumProject],

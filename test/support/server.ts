@@ -61,7 +61,7 @@ export async function publishMany(feed: Feed, count: number, body: unknown): Pro
  * Waits until `check` returns true, checking every 10 ms, failing after `ms`. For state that
  * changes without an event to await (a gauge going back to 0 after a socket closes).
  */
-export async function waitFor(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);

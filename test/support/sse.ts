@@ -59,7 +59,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     for (const w of waiters) w();
   });
   /** Resolves once `n` events have arrived (or the stream ended: then it rejects). */
-  const next = (n: number, ms = 3000) =>
+  const next = (n: number, ms = 20_000) =>
     new Promise<SseEvent[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${events.length} of ${n} SSE events after ${ms} ms`)), ms);
       const check = () => {

@@ -4,10 +4,10 @@ import type { RunningServer } from '../../server/server.ts';
 import { heapAfterGc } from './gc.ts';
 import { publishMany, waitFor } from './server.ts';
 
-/** Resolves when `done()` holds, re-checked whenever `arm`'s callback is called (bounded: 5 s). */
+/** Resolves when `done()` holds, re-checked whenever `arm`'s callback is called (bounded: 20 s). */
 function waitForEvent(done: () => boolean, arm: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('fast client stalled for 5 s')), 5000);
+    const timer = setTimeout(() => reject(new Error('fast client stalled for 20 s')), 20_000);
     const check = () => {
       if (!done()) return;
       clearTimeout(timer);

@@ -20,7 +20,7 @@ export async function openWs(url: string, headers: Record<string, string> = {}) 
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const next = (n: number, ms = 10_000) =>
+  const next = (n: number, ms = 20_000) =>
     new Promise<ServerFrame[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${frames.length} of ${n} frames after ${ms} ms`)), ms);
       const check = () => {

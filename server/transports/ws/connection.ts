@@ -5,10 +5,9 @@ import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts'
 import type { Config } from '../../config.ts';
 import { wsMessageFrame } from '../../feed/encode.ts';
 import type { Feed } from '../../feed/feed.ts';
-import { STREAM_PAGE } from '../../feed/follow.ts';
 import type { TransportCounters } from '../../observe/stats.ts';
 import { abandon } from '../shared/abandon.ts';
-import { type FlowSink, flowFollow } from '../shared/flow.ts';
+import { type FlowSink, flowFollow, streamFlow } from '../shared/flow.ts';
 import type { SendBudget } from '../shared/send-budget.ts';
 import { passes, type SourceFilter } from '../shared/source-filter.ts';
 import { ClientFrames, type FrameDeps, type FrameHost, type Peer, POLICY } from './client-frames.ts';
@@ -73,19 +72,7 @@ export class WsConnection implements FlowSink, FrameHost {
     this.#socket = wsSocket(ws);
     this.#shared = shared;
     this.#frames = new ClientFrames(this, shared);
-    const { config } = shared;
-    this.#stop = flowFollow(
-      shared.feed,
-      {
-        after: from.after,
-        epoch: from.epoch,
-        pageSize: STREAM_PAGE,
-        bound: config.sendBufferBytes,
-        stallMs: config.slowConsumerMs,
-        budget: shared.budget,
-      },
-      this,
-    );
+    this.#stop = flowFollow(shared.feed, streamFlow(from, shared.config, shared.budget), this);
     // One listener for both (gone() runs once), and `on` rather than `once`: no wrapper each.
     const gone = () => this.gone();
     socket.on('error', gone);
