@@ -15,6 +15,7 @@ import { type Observer, silentObserver } from './observe/observer.ts';
 import type { Stats } from './observe/stats.ts';
 import { Binary, type Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
+import { FastGets } from './transports/shared/fast-get.ts';
 import { SendBudget } from './transports/shared/send-budget.ts';
 import type { MountedTransport, RequestHandler, UpgradeHandler } from './transports/transport.ts';
 
@@ -45,6 +46,8 @@ export interface PushraceApp {
   transports: readonly MountedTransport[];
   /** The control routes: closing them stops a burst in progress. */
   control: MountedControl;
+  /** GET routes served before Koa (the polling transports'); the server asks them first. */
+  fastGets: FastGets;
 }
 
 /** Turns anything thrown in a request into a status, a stable code and a safe message. */
@@ -146,6 +149,7 @@ export function createApp(deps: AppDeps): PushraceApp {
   const control = mountControl(router, { feed, stats, config, coordinator });
 
   const budget = new SendBudget(config.maxBufferedBytes);
+  const fastGets = new FastGets();
   const transports = TRANSPORTS.map((t) => {
     stats.endpoint(t.name, t.path);
     return t.mount({
@@ -154,6 +158,7 @@ export function createApp(deps: AppDeps): PushraceApp {
         stats.endpoint(t.name, path);
         upgrades.set(path, handler);
       },
+      fastGet: (path, route) => fastGets.add(path, route),
       request: (path, handler) => {
         stats.endpoint(t.name, path, true);
         requests.set(path, handler);
@@ -177,5 +182,5 @@ export function createApp(deps: AppDeps): PushraceApp {
   );
   app.use(servePage(config.pageDir));
 
-  return { app, upgrades, requests, transports, control };
+  return { app, upgrades, requests, transports, control, fastGets };
 }

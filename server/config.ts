@@ -56,6 +56,13 @@ export const DEFAULTS = {
   slowConsumerMs: 10_000,
   /** Open TCP connections, all clients together; beyond it: 503 (before any upgrade). 0 = no cap. */
   maxConnections: 20_000,
+  /**
+   * Connections the kernel may hold completed but not yet accepted (listen backlog; the kernel
+   * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+   * once while the event loop is busy: the kernel then drops their handshakes' last ACK, and
+   * those clients wait seconds to minutes for retransmissions with their requests unanswered.
+   */
+  listenBacklog: 4096,
   /** Open TCP connections from one IP address; beyond it: 503. 0 = no cap. */
   maxConnectionsPerIp: 1_000,
   /** Header lines in one request or upgrade; more is refused with 431. */
@@ -221,6 +228,11 @@ const VARIABLES = {
     env: 'MAX_CONNECTIONS',
     schema: int(0, 10_000_000),
     help: 'open connections; beyond: 503; 0 = no cap',
+  },
+  listenBacklog: {
+    env: 'LISTEN_BACKLOG',
+    schema: int(1, 1_000_000),
+    help: 'connections waiting to be accepted (kernel caps at somaxconn)',
   },
   maxConnectionsPerIp: {
     env: 'MAX_CONNECTIONS_PER_IP',

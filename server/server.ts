@@ -136,7 +136,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     if (ownFeed) await feed.close();
     throw err;
   }
-  const { app, upgrades, requests, transports, control } = createApp({
+  const { app, upgrades, requests, transports, control, fastGets } = createApp({
     feed,
     stats,
     config,
@@ -156,10 +156,11 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   const limiter = new ConnectionLimiter(maxConnections, config.maxConnectionsPerIp);
   const front = createFrontDoor(config, limiter, observer);
   const koa = app.callback();
+  const viaKoa = (req: IncomingMessage, res: ServerResponse) => void koa(req, res);
   const named = instanceHeader(config.instance);
   const { server, tls } = createHttpServer(config, (req, res) => {
     res.setHeader('X-Pushrace-Instance', config.instance);
-    if (front.request(req, res)) return;
+    if (front.request(req, res) || fastGets.serve(req, res, viaKoa)) return;
     const raw = requests.get(pathOf(req.url));
     if (raw) raw(req, res);
     else void koa(req, res);
@@ -208,7 +209,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.port, config.host, () => {
+      server.listen({ port: config.port, host: config.host, backlog: config.listenBacklog }, () => {
         server.off('error', reject);
         resolve();
       });

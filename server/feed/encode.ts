@@ -13,6 +13,7 @@ import { OPCODE, writeFrameHeader, wsFrameHeaderSize } from '../../protocol/ws-f
 const json = new WeakMap<FeedMessage, string>();
 const wsFrame = new WeakMap<FeedMessage, Buffer>();
 const sseEvent = new WeakMap<FeedMessage, Buffer>();
+const sseHeader = new WeakMap<FeedMessage, number>();
 
 /** The message as JSON: the payload every transport carries. */
 export function messageJson(m: FeedMessage): string {
@@ -32,13 +33,27 @@ export function messageJson(m: FeedMessage): string {
  * fan-out writes the same buffer to every socket (server/transports/ws/send-frame.ts).
  */
 export function wsMessageFrame(m: FeedMessage): Buffer {
+  // A fan-out asks for the same message once per client in a row: the last one answers
+  // without a WeakMap lookup.
+  if (m === lastWs.message) return lastWs.bytes;
   let frame = wsFrame.get(m);
   if (frame === undefined) {
     frame = m.encoding === 'base64' ? binaryFrame(m) : textFrame(`{"type":"message",${messageJson(m).slice(1)}`);
     wsFrame.set(m, frame);
   }
+  lastWs.message = m;
+  lastWs.bytes = frame;
   return frame;
 }
+
+/** The latest message encoded for a transport, and its bytes (and header size, for SSE). */
+interface Latest {
+  message: FeedMessage | undefined;
+  bytes: Buffer;
+  header: number;
+}
+const lastWs: Latest = { message: undefined, bytes: Buffer.alloc(0), header: 0 };
+const lastSse: Latest = { message: undefined, bytes: Buffer.alloc(0), header: 0 };
 
 function textFrame(payload: string): Buffer {
   const length = Buffer.byteLength(payload);
@@ -71,12 +86,35 @@ function binaryFrame(m: FeedMessage): Buffer {
  * instead of three writes, a cork and an uncork per client (see transports/sse.ts).
  */
 export function sseMessageChunk(m: FeedMessage): Buffer {
+  if (m === lastSse.message) return lastSse.bytes;
   let b = sseEvent.get(m);
   if (b === undefined) {
     b = ownedBytes(httpChunk(`id: ${m.seq}\ndata: ${messageJson(m)}\n\n`));
     sseEvent.set(m, b);
   }
+  lastSse.message = m;
+  lastSse.bytes = b;
+  lastSse.header = sseHeaderOf(m, b);
   return b;
+}
+
+/**
+ * How many bytes of `sseMessageChunk(m)` are header as the meter splits an event stream: the
+ * chunk's size line and CRLF, `id: <seq>\n`, `data: ` and the event's two LFs — all but the
+ * message JSON (which has no line break: JSON.stringify escapes them).
+ */
+export function sseChunkHeaderBytes(m: FeedMessage): number {
+  if (m !== lastSse.message) sseMessageChunk(m);
+  return lastSse.header;
+}
+
+function sseHeaderOf(m: FeedMessage, chunk: Buffer): number {
+  let n = sseHeader.get(m);
+  if (n === undefined) {
+    n = chunk.length - Buffer.byteLength(messageJson(m));
+    sseHeader.set(m, n);
+  }
+  return n;
 }
 
 /** `text` framed as one HTTP/1.1 chunk (RFC 9112 §7.1): its UTF-8 size in hex, CRLF, text, CRLF. */

@@ -228,6 +228,15 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>, ParsedRespo
     this.payload(split.payload);
   }
 
+  /**
+   * Inside an event-stream response's chunked body, between chunks and between SSE lines:
+   * a whole chunk of whole events written now leaves the framer exactly where it is, so it
+   * can be counted from sizes known in advance instead of parsed (`SocketMeter.writeKnown`).
+   */
+  get atEventBoundary(): boolean {
+    return this.#eventStream && this.atChunkStart && this.#sse.atLineStart;
+  }
+
   /** Announces a request whose response is still to come, in request order. */
   expect(method: string, tag: T): void {
     this.#methods.push(method);

@@ -155,6 +155,14 @@ export abstract class Http1Framer<E extends { event: string }, P> {
     return this.#headLen;
   }
 
+  /**
+   * True at the very start of a chunk of a chunked body, nothing of its size line seen: where
+   * a whole chunk may be counted without being parsed (see `ResponseFramer.atEventBoundary`).
+   */
+  protected get atChunkStart(): boolean {
+    return this.#state === CHUNK_SIZE && this.#sizeLineLen === 0 && !this.#sizeCr;
+  }
+
   /** True once the framer has given up on the stream (garbage, oversized head). */
   get failed(): boolean {
     return this.#state === OPAQUE;

@@ -58,10 +58,8 @@ export function meterServer(
     responseHeads: new HeadMemo(),
     engineIo: (path) => carriesEngineIo(stats.endpointAt(path)),
   };
-  const onConnection = (socket: Socket) => {
-    const meter = new SocketMeter(socket, stats, classify, options, () => live.delete(meter));
-    live.add(meter);
-  };
+  // The meter joins `live` and leaves it at close: no closure per socket.
+  const onConnection = (socket: Socket) => new SocketMeter(socket, stats, classify, options, live);
   server.on(connectionEvent, onConnection);
   return {
     get sockets() {

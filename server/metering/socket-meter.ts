@@ -64,6 +64,23 @@ interface Tapped {
   write: Socket['write'];
   end: Socket['end'];
   unshift: Socket['unshift'];
+  /** The socket's own methods, put back by `#untap`; `original` is called by the fast path. */
+  original: Socket['write'];
+  originalEnd: Socket['end'];
+  originalUnshift: Socket['unshift'];
+}
+
+/** Where a socket's meter is kept, for `writeKnown` (see `meterOf`). */
+const METER = Symbol('pushrace.meter');
+
+/** A socket as the meter marks it. */
+interface MeteredSocket extends Socket {
+  [METER]?: SocketMeter | undefined;
+}
+
+/** The meter of `socket`, if one is tapping it. */
+export function meterOf(socket: Socket): SocketMeter | undefined {
+  return (socket as MeteredSocket)[METER];
 }
 
 function noop(): void {}
@@ -73,7 +90,8 @@ export class SocketMeter {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
-  readonly #onGone: () => void;
+  /** The live meters of the server, which this one leaves at close. */
+  readonly #live: Set<SocketMeter>;
   /** The HTTP framers; dropped once both directions speak WebSocket, for the connection's lifetime. */
   #req: RequestFramer | null;
   #res: ResponseFramer<RequestTag> | null;
@@ -98,19 +116,20 @@ export class SocketMeter {
   /** What was counted out and may still sit in the socket's write queue. */
   readonly #queued = new QueuedRuns();
   readonly #scratch: ByteSplit = { header: 0, payload: 0 };
-  readonly #restore: () => void;
+  readonly #tapped: Tapped;
   /** The wire inspector's view of this socket, from its first tagged request on (stats.wire). */
   #inspect: SocketInspector | undefined;
   /** The latest request, for the inspector: the upgrade request when the socket switches. */
   #lastRequest: InspectedRequest = { key: 'other', inspect: undefined };
 
-  constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, onGone: () => void) {
+  constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, live: Set<SocketMeter>) {
     this.#socket = socket;
     this.#stats = stats;
     this.#classify = classify;
     this.#key = stats.other;
     this.#wsKey = stats.other;
-    this.#onGone = onGone;
+    this.#live = live;
+    live.add(this);
     this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
     this.#res = new ResponseFramer<RequestTag>({
       maxHeadSize: options.maxHeadSize,
@@ -119,18 +138,28 @@ export class SocketMeter {
     });
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
-    this.#restore = this.#tap();
+    this.#tapped = this.#tap();
   }
 
   /**
-   * Installs the listeners and wrappers; returns what undoes them. Every function here is
-   * assigned to a property rather than to a named constant: one set exists per socket, and
-   * tsx (keeping function names) would give each named one a property store of its own.
+   * Installs the listeners and wrappers, kept in `#tapped` so that `#untap` can undo them.
+   * Every function here is assigned to a property rather than to a named constant: one set
+   * exists per socket, and tsx (keeping function names) would give each named one a property
+   * store of its own.
    */
-  #tap(): () => void {
+  #tap(): Tapped {
     const socket = this.#socket;
     const { write, end, unshift } = socket;
-    const tapped: Tapped = { data: noop, close: noop, write, end, unshift };
+    const tapped: Tapped = {
+      data: noop,
+      close: noop,
+      write,
+      end,
+      unshift,
+      original: write,
+      originalEnd: end,
+      originalUnshift: unshift,
+    };
     tapped.data = (chunk: Buffer | string) => this.#onData(chunk);
     tapped.close = () => this.#onClose();
     // A string is encoded once, here, and the socket is handed those bytes: the same bytes it
@@ -160,18 +189,61 @@ export class SocketMeter {
     // Prepended: see each chunk before Node's parser, which may answer it synchronously.
     socket.prependListener('data', tapped.data);
     socket.once('close', tapped.close);
-    return () => {
-      socket.off('data', tapped.data);
-      socket.off('close', tapped.close);
-      if (socket.write === tapped.write) socket.write = write;
-      if (socket.end === tapped.end) socket.end = end;
-      if (socket.unshift === tapped.unshift) socket.unshift = unshift;
-    };
+    (socket as MeteredSocket)[METER] = this;
+    return tapped;
+  }
+
+  #untap(): void {
+    const socket = this.#socket;
+    const tapped = this.#tapped;
+    socket.off('data', tapped.data);
+    socket.off('close', tapped.close);
+    if (socket.write === tapped.write) socket.write = tapped.original;
+    if (socket.end === tapped.end) socket.end = tapped.originalEnd;
+    if (socket.unshift === tapped.unshift) socket.unshift = tapped.originalUnshift;
+    (socket as MeteredSocket)[METER] = undefined;
+  }
+
+  /**
+   * Writes `bytes` and counts `header` of them as header, the rest as payload, without parsing
+   * them — the fan-out's hot path, where the transport built the bytes once for every client
+   * and knows their split: `frame`, one or more complete WebSocket frames on an upgraded
+   * socket; otherwise one complete HTTP/1.1 chunk of complete SSE events on an event stream.
+   * Exactly what the framers would have counted, since the bytes leave them where they were
+   * (between frames, or between chunks and lines). Returns false, having written nothing, when
+   * the socket is not at such a boundary, is inspected (the inspector sees every byte through
+   * the framers), is no longer writable, or its `write` was wrapped again after the meter's:
+   * the caller then writes through `socket.write`, which parses.
+   */
+  writeKnown(bytes: Buffer, header: number, frame: boolean): boolean {
+    const socket = this.#socket;
+    if (this.#inspect !== undefined || socket.write !== this.#tapped.write || !socket.writable) return false;
+    let key: MeterKey;
+    if (frame) {
+      if (!this.#outWs || this.#wsOut === null || !this.#wsOut.atFrameBoundary) return false;
+      key = this.#wsKey;
+    } else {
+      if (this.#outWs || this.#res === null || !this.#res.atEventBoundary) return false;
+      key = this.#outKey ?? this.#key;
+    }
+    this.#countedOut += bytes.length;
+    const split = this.#bucket(key).bytesOut;
+    split.header += header;
+    split.payload += bytes.length - header;
+    this.#tapped.original.call(socket, bytes);
+    // Usually the kernel took it all: nothing queued, no run to remember.
+    const queued = socket.writableLength;
+    if (queued > 0) {
+      if (header > 0) this.#queued.add(split, 'header', header);
+      if (bytes.length > header) this.#queued.add(split, 'payload', bytes.length - header);
+    }
+    this.#queued.keep(queued);
+    return true;
   }
 
   /** Lets the socket go without reconciling (the meter is stopping). */
   detach(): void {
-    this.#restore();
+    this.#untap();
     this.#moveGauge(this.#stats.other);
   }
 
@@ -368,8 +440,8 @@ export class SocketMeter {
       this.#bucket(outKey).bytesOut.header -= extra; // written by a path not seen: framing, at best
     }
 
-    this.#restore();
+    this.#untap();
     this.#moveGauge(this.#stats.other);
-    this.#onGone();
+    this.#live.delete(this);
   }
 }

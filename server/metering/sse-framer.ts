@@ -109,6 +109,11 @@ export class SseFramer {
     return into;
   }
 
+  /** True at the start of a line past the byte order mark: a complete event may follow. */
+  get atLineStart(): boolean {
+    return this.#state === S_NAME && this.#matched === 0;
+  }
+
   #startLine(): void {
     this.#state = S_NAME;
     this.#matched = 0;

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
-import { httpChunk, sseMessageChunk } from '../feed/encode.ts';
+import { httpChunk, sseChunkHeaderBytes, sseMessageChunk } from '../feed/encode.ts';
 import { parseAfter, parseEpoch, parseSources } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { TransportCounters } from '../observe/stats.ts';
@@ -112,7 +112,13 @@ class SseStream implements FlowSink {
   message(m: FeedMessage): void {
     if (!passes(this.#filter, m)) return;
     const chunk = sseMessageChunk(m);
-    if (this.#send(chunk, () => chunk.subarray(chunk.indexOf(0x0a) + 1, chunk.length - 2))) {
+    if (this.#chunked) {
+      // The usual case: the prebuilt chunk, counted by the meter from its known split.
+      const socket = this.#res.socket;
+      if (this.#gone || !socket || !socket.writable) return;
+      writeCoalesced(socket, chunk, sseChunkHeaderBytes(m));
+      this.#shared.counters.delivered++;
+    } else if (this.#send(chunk, () => chunk.subarray(chunk.indexOf(0x0a) + 1, chunk.length - 2))) {
       this.#shared.counters.delivered++;
     }
   }

@@ -7,6 +7,7 @@ import type { Feed } from '../feed/feed.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { TransportCounters } from '../observe/stats.ts';
 import type { Publisher } from '../publish/publish.ts';
+import type { FastGet } from './shared/fast-get.ts';
 import type { SendBudget } from './shared/send-budget.ts';
 
 export type { TransportName } from '../../protocol/wire.ts';
@@ -29,6 +30,8 @@ export interface TransportHost {
   readonly router: Router;
   /** Registers an upgrade handler for a path (ws); the meter counts that path as this transport's. */
   upgrade(path: string, handler: UpgradeHandler): void;
+  /** Serves GETs of `path` before Koa when `route` takes them (see shared/fast-get.ts). */
+  fastGet(path: string, route: FastGet): void;
   /**
    * Registers a raw request handler for a path, any method (socket.io's polling GETs and
    * POSTs); the meter counts that path's requests of every method as this transport's.

@@ -22,6 +22,15 @@ export class QueryMemo<T> {
     this.#parse = parse;
   }
 
+  /**
+   * The parameters remembered for `querystring` (as Koa's `ctx.querystring` would be), or
+   * undefined: the fast path serves only queries Koa has already parsed and validated, and
+   * hands any other to Koa, which parses it (refusing a bad one) and remembers it.
+   */
+  peek(querystring: string): T | undefined {
+    return this.#parsed.get(querystring);
+  }
+
   /** The parameters of `ctx`'s query, parsed (and validated) once per distinct query string. */
   get(ctx: Context): T {
     const key = ctx.querystring;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts';
@@ -54,6 +55,8 @@ export class WsConnection implements FlowSink, FrameHost {
   readonly #frames: ClientFrames;
   readonly #stop: () => void;
   readonly #filter: SourceFilter;
+  /** ws's socket, looked up once (see `sendFrame`). */
+  readonly #socket: Socket | undefined;
   #gone = false;
 
   constructor(
@@ -66,11 +69,14 @@ export class WsConnection implements FlowSink, FrameHost {
     this.ws = ws;
     this.peer = peer;
     this.#filter = from.sources;
+    this.#socket = wsSocket(ws);
     this.#shared = shared;
     this.#frames = new ClientFrames(this, shared);
     this.#stop = flowFollow(shared.feed, streamFlow(from, shared.config, shared.budget), this);
-    socket.once('error', () => this.gone());
-    socket.once('close', () => this.gone());
+    // One listener for both (gone() runs once), and `on` rather than `once`: no wrapper each.
+    const gone = () => this.gone();
+    socket.on('error', gone);
+    socket.on('close', gone);
     ws.on('message', (data, binary) => this.#frames.push(data, binary));
   }
 
@@ -99,7 +105,7 @@ export class WsConnection implements FlowSink, FrameHost {
 
   message(m: FeedMessage): void {
     if (this.#gone || !passes(this.#filter, m)) return;
-    if (sendFrame(this.ws, wsMessageFrame(m))) this.#shared.counters.delivered++;
+    if (sendFrame(this.ws, wsMessageFrame(m), this.#socket)) this.#shared.counters.delivered++;
   }
 
   queued(): number {

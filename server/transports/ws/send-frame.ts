@@ -15,16 +15,16 @@ import { writeCoalesced } from '../shared/coalesce.ts';
  * counts the frame while it is queued (it reads the socket's queue), so the send-buffer bound
  * works as before. An open connection that cannot be written directly goes through `ws.send`
  * with the frame's payload; a connection that is no longer open gets nothing. Returns whether
- * the frame was sent, so a delivery is counted only when it was.
+ * the frame was sent, so a delivery is counted only when it was. `socket`: ws's socket, when
+ * the caller already has it (a connection keeps it: one lookup per connection, not per frame).
  */
-export function sendFrame(ws: WebSocket, frame: Buffer): boolean {
+export function sendFrame(ws: WebSocket, frame: Buffer, socket: Socket | undefined = wsSocket(ws)): boolean {
   if (ws.readyState !== ws.OPEN) return false;
-  const socket = wsSocket(ws);
   if (socket) {
     // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
     if (!socket.writable) return false;
     if (ws.extensions === '') {
-      writeCoalesced(socket, frame);
+      writeCoalesced(socket, frame, headerSizeOf(frame[1] ?? 0), true);
       return true;
     }
   }
