@@ -18,12 +18,6 @@ export function bytesPerClientPerMinute(r: TransportResult): number | null {
   return (total * 60_000) / r.clients / r.durationMs;
 }
 
-/** Server RSS growth per connection over the baseline taken before the clients connected. */
-export function rssPerConnection(r: TransportResult): number | null {
-  const base = r.server.rssBaselineBytes;
-  return base !== null && r.clients > 0 ? (r.server.rssBytes - base) / r.clients : null;
-}
-
 /** Deliveries per second in the window. */
 export function deliveriesPerSec(r: TransportResult): number {
   return r.durationMs > 0 ? (r.delivered * 1000) / r.durationMs : 0;

@@ -66,6 +66,20 @@ function batchRatePerMs(i: ModelInputs): number {
 }
 
 /**
+ * Long-poll requests one batch costs. A release answers with every message since the cursor
+ * up to the read limit (docs/protocol.md), but a burst is K separate publishes (the harness's,
+ * like any real publisher's, are one request each): the first wakes every held request, which
+ * reads and answers before the next publish is processed, so it carries that one message; the
+ * re-request finds the other K − 1 stored and takes them in one answer per 1000. A burst of 20
+ * is therefore 2 requests, not 1 (and more if the burst is still being stored when the
+ * re-request arrives, which the model leaves out: it depends on the publisher, not the transport).
+ */
+export function longPollRequestsPerBatch(given: Partial<ModelInputs> = {}): number {
+  const k = Math.max(1, resolveModelInputs(given).burstSize);
+  return k === 1 ? 1 : 1 + Math.ceil((k - 1) / PROTOCOL_DEFAULTS.readLimit);
+}
+
+/**
  * Mean length of one long-poll cycle (request arrives → next request arrives), ms.
  * Random (Poisson) arrivals at rate λ: a request finds a message already waiting with
  * probability 1 − e^(−λg) and is answered at once; otherwise it is held min(Exp(λ), timeout).
@@ -139,10 +153,12 @@ function explain(transport: TransportName, i: ModelInputs): string {
     }
     case 'long-poll': {
       const g = longPollGap(i);
+      const per = longPollRequestsPerBatch(i);
       const burst =
         i.burstSize > 1
-          ? ` In a burst of ${i.burstSize}, the answer to the first message leaves before the rest are read: ` +
-            `the other ${i.burstSize - 1} wait for the re-request (+${ms(g)}).`
+          ? ` A burst of ${i.burstSize} is ${i.burstSize} publishes: the first releases the held request, whose answer ` +
+            `carries that one message; the other ${i.burstSize - 1} wait for the re-request (+${ms(g)}), which takes ` +
+            `every message stored since its cursor at once — ${per} requests per burst.`
           : '';
       return (
         `Long-poll: a held request is answered the moment a message exists — ${transit}. ` +
@@ -187,8 +203,8 @@ export function wsFrameHeaderBytes(payloadLen: number, masked: boolean): number 
 /**
  * Requests one client makes in `durationMs`.
  * - poll: ⌈duration / T⌉ — fixed rate, whatever happens (T stretched to rtt + service if shorter).
- * - long-poll: one per cycle (see `longPollCycle`): ≈ one per message (per burst) when messages
- *   are rarer than the gap, one per timeout when idle.
+ * - long-poll: one per cycle (see `longPollCycle`): ≈ one per message when messages are rarer
+ *   than the gap, one per timeout when idle; a burst adds its re-request (`longPollRequestsPerBatch`).
  * - sse, ws: 0 once connected (the opening request is before the measured window).
  */
 export function expectedRequests(
@@ -201,7 +217,7 @@ export function expectedRequests(
     case 'poll':
       return Math.ceil(durationMs / pollPeriod(i));
     case 'long-poll':
-      return durationMs / longPollCycle(i);
+      return durationMs / longPollCycle(i) + durationMs * batchRatePerMs(i) * (longPollRequestsPerBatch(i) - 1);
     case 'sse':
     case 'ws':
       return 0;

@@ -16,7 +16,8 @@ import { duration } from '../format.ts';
 import { disturbanceLine, ratioTable } from '../peers/tables.ts';
 import { alarms } from '../render/alarms.ts';
 import { mdTable } from '../render/markdown.ts';
-import { capacityTable, costTable, headlineTable, targetsTable } from '../render/tables.ts';
+import { capacityTable, headlineTable, idleTable, targetsTable } from '../render/tables.ts';
+import { isIdleRun } from '../render/waiting.ts';
 import {
   EXPERIMENTS,
   PEERS,
@@ -77,7 +78,7 @@ export function referenceIndex(
       const rs = Object.values(run.transports);
       if (rs.length > 0) {
         // Nothing delivered (idle): what waiting cost is the headline, not latency.
-        const table = rs.some((r) => r.delivered > 0) ? headlineTable(run) : costTable(run);
+        const table = isIdleRun(run) ? idleTable(run) : headlineTable(run);
         out.push(`**${cell(run.label)}**`, '', mdTable(table), '');
       }
     }

@@ -12,7 +12,19 @@ export interface ChartSpec {
   run: number | null;
   title: string;
   config: ChartConfiguration<'scatter'> | ChartConfiguration<'bar'>;
+  /**
+   * Datasets that share one legend entry (indices; the first one's label is shown, a click
+   * toggles them all): a transport's measured line, model line and model marker are one
+   * thing to a reader, and twelve entries for four transports are unreadable.
+   */
+  legendGroups?: number[][];
 }
+
+/**
+ * Tick options for every axis: labels never rotated and never closer than 12 px (Chart.js
+ * skips the ones that would be), at most 8 on a linear axis.
+ */
+export const TICKS = { autoSkip: true, autoSkipPadding: 12, maxRotation: 0, maxTicksLimit: 8 };
 
 /** Options every chart has: no animation (the page is a document), sized by its box, titled. */
 export function baseOptions(title: string) {
@@ -36,7 +48,7 @@ export function scatterChart(
     id,
     run,
     title,
-    config: { type: 'scatter', data: { datasets }, options: { ...baseOptions(title), scales } },
+    config: { type: 'scatter', data: { datasets }, options: { ...baseOptions(title), scales: withTicks(scales) } },
   };
 }
 
@@ -64,4 +76,17 @@ export function isLogWorthy(values: number[]): boolean {
   const positive = values.filter((v) => v > 0);
   if (positive.length === 0) return false;
   return Math.max(...positive) / Math.min(...positive) >= 30;
+}
+
+/** `scales` with `TICKS` on every axis (an axis's own tick options win). */
+export function withTicks<S extends object | undefined>(scales: S): S {
+  if (!scales) return scales;
+  const out: Record<string, unknown> = {};
+  for (const [k, axis] of Object.entries(scales)) {
+    const a = (axis ?? {}) as { ticks?: object; type?: string };
+    // A log axis places its own ticks (1, 2, 5 × 10^n are labelled); a limit would thin them to decades.
+    const { maxTicksLimit, ...logTicks } = TICKS;
+    out[k] = { ...a, ticks: { ...(a.type === 'logarithmic' ? logTicks : TICKS), ...a.ticks } };
+  }
+  return out as S;
 }

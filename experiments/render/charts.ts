@@ -6,14 +6,23 @@
  * run's charts and orders the page; the charts across a sweep are in sweep-charts.ts.
  */
 import type { ChartDataset } from 'chart.js';
-import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
+import { bytesPerClientPerMinute, requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { quantile } from '../mixture.ts';
 import { latencyPieces } from '../model.ts';
 import type { Results, Run, TransportResult } from '../results-schema.ts';
-import { axisTitle, baseOptions, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
+import {
+  axisTitle,
+  baseOptions,
+  type ChartSpec,
+  isLogWorthy,
+  lineStyle,
+  scatterChart,
+  withTicks,
+} from './chart-spec.ts';
 import { TRANSPORT_COLOR } from './labels.ts';
 import { sweepAxis } from './sweep.ts';
 import { sweepCharts } from './sweep-charts.ts';
+import { beatBytesPerMinute, beatOf } from './waiting.ts';
 
 /** Smallest latency drawn on a log axis: 1 µs (a measured 0 cannot sit on a log scale). */
 const LOG_FLOOR_MS = 0.001;
@@ -33,10 +42,12 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
   const log = isLogWorthy(xs);
   const clamp = (x: number) => (log ? Math.max(LOG_FLOOR_MS, x) : x);
   const datasets: Array<ChartDataset<'scatter'>> = [];
+  const legendGroups: number[][] = [];
   for (const [t, r] of rs) {
     const color = TRANSPORT_COLOR[t];
+    legendGroups.push([datasets.length, datasets.length + 1, datasets.length + 2]);
     datasets.push({
-      label: `${t} measured`,
+      label: t,
       data: r.cdf.map(([x, y]) => ({ x: clamp(x), y })),
       pointRadius: 0,
       ...lineStyle(color, false),
@@ -59,10 +70,11 @@ function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
     });
   }
   const title = `${run.label}: delivery latency CDF (solid measured, dashed model, ▲ model p50)`;
-  return scatterChart(id, index, title, datasets, {
-    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle('delivery latency (ms)') },
+  const spec = scatterChart(id, index, title, datasets, {
+    x: { type: log ? 'logarithmic' : 'linear', title: axisTitle(`delivery latency (ms${log ? ', log scale' : ''})`) },
     y: { min: 0, max: 1, title: axisTitle('fraction delivered within') },
   });
+  return { ...spec, legendGroups };
 }
 
 type BarSet = ChartDataset<'bar', Array<number | null>>;
@@ -96,7 +108,7 @@ function barChart(
       data: { labels, datasets },
       options: {
         ...baseOptions(title),
-        scales: { x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } },
+        scales: withTicks({ x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } }),
       },
     },
   };
@@ -145,41 +157,45 @@ function bytesChart(run: Run, id: string, index: number): ChartSpec | null {
       ],
     );
   }
-  const perMin = (r: TransportResult, n: number) =>
-    r.durationMs > 0 && r.clients > 0 ? (n * 60_000) / r.durationMs / r.clients : null;
-  return barChart(
+  // Idle: each transport's whole waiting cost beside the protocol's, on a log axis when they
+  // span decades (polling's 21 KiB would flatten the SSE heartbeat's 72 B to nothing).
+  const measured = rs.map(([, r]) => bytesPerClientPerMinute(r));
+  const protocol = rs.map(([t, r]) => beatBytesPerMinute(beatOf(t, r)));
+  const log = isLogWorthy([...measured, ...protocol].filter((x): x is number => x !== null));
+  const colors = rs.map(([t]) => TRANSPORT_COLOR[t]);
+  const zero = log && [...measured, ...protocol].some((x) => x === 0);
+  const scale = log ? `, log scale${zero ? ': 0 B not drawn' : ''}` : '';
+  const title = `${run.label}: wire bytes per client per minute, idle (solid measured, translucent protocol${scale})`;
+  return {
     id,
-    index,
-    `${run.label}: wire bytes per client per minute with nothing to deliver`,
-    labels,
-    'bytes per client per minute',
-    [
-      bar(
-        'out header/framing',
-        rs.map(([, r]) => perMin(r, r.bytes.out.header)),
-        HEADER_COLOR,
-        'wire',
-      ),
-      bar(
-        'out payload',
-        rs.map(([, r]) => perMin(r, r.bytes.out.payload)),
-        PAYLOAD_COLOR,
-        'wire',
-      ),
-      bar(
-        'in header/framing',
-        rs.map(([, r]) => perMin(r, r.bytes.in.header)),
-        '#7f7f7f',
-        'wire',
-      ),
-      bar(
-        'in payload',
-        rs.map(([, r]) => perMin(r, r.bytes.in.payload)),
-        '#c6dbef',
-        'wire',
-      ),
-    ],
-  );
+    run: index,
+    title,
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
+          {
+            label: 'protocol',
+            data: protocol,
+            backgroundColor: colors.map(translucent),
+            borderColor: colors,
+            borderWidth: 1,
+          },
+        ],
+      },
+      options: {
+        ...baseOptions(title),
+        scales: withTicks({
+          x: {},
+          y: log
+            ? { type: 'logarithmic' as const, title: axisTitle('bytes per client per minute') }
+            : { beginAtZero: true, title: axisTitle('bytes per client per minute') },
+        }),
+      },
+    },
+  };
 }
 
 function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
@@ -214,12 +230,13 @@ function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
       },
       options: {
         ...baseOptions(title),
-        scales: {
+        scales: withTicks({
+          x: {},
           y: {
             beginAtZero: true,
             title: axisTitle(delivered ? 'requests per delivered message' : 'requests per client per minute'),
           },
-        },
+        }),
       },
     },
   };

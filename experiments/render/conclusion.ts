@@ -4,11 +4,15 @@
  * Each fact is one `Sentence` carrying both languages, so the two versions cannot drift apart.
  */
 import type { TransportName } from '../../protocol/wire.ts';
-import { bytesPerClientPerMinute, requestsPerSecPerClient, transportsOf } from '../derived.ts';
+import { requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { bytes, int, ms, num, percent } from '../format.ts';
+import { longPollRequestsPerBatch } from '../model.ts';
 import type { Results, Run, TargetCheck, TransportResult } from '../results-schema.ts';
+import { idleAt } from './conclusion-idle.ts';
 import { SWEEP_AXIS_LABEL, TRANSPORT_LABEL } from './labels.ts';
+import { runNameZh } from './run-names.ts';
 import { departsFromModel, requestCrossover, type SweepAxis, series, sweepAxis } from './sweep.ts';
+import { targetZh } from './target-names.ts';
 
 /** One fact, said in both languages. */
 export interface Sentence {
@@ -36,7 +40,7 @@ function integrity(results: Results): Sentence | null {
     );
     const partsZh = bad.map(
       ({ run, t, r }) =>
-        `“${run.label}”中${zh(t)}丢失 ${int(r.expected)} 条中的 ${int(r.lost)} 条，重复 ${int(r.duplicated)} 条，乱序 ${int(r.outOfOrder)} 条`,
+        `“${runNameZh(results.scenario, run)}”中${zh(t)}丢失 ${int(r.expected)} 条中的 ${int(r.lost)} 条，重复 ${int(r.duplicated)} 条，乱序 ${int(r.outOfOrder)} 条`,
     );
     return {
       en: `BUG: ${partsEn.join('; ')}. Lost and duplicated must be 0: these figures describe a defect, not the transport.`,
@@ -64,11 +68,11 @@ function saturation(results: Results): Sentence | null {
   if (hit.length === 0) return null;
   return {
     en: `The client core was saturated for ${hit.map(({ run, t }) => `${en(t)} in “${run.label}”`).join(', ')}: those latencies measure the client, not the transport.`,
-    zh: `${hit.map(({ run, t }) => `“${run.label}”中的${zh(t)}`).join('、')}的客户端 CPU 已饱和：这些延迟反映的是客户端，而不是传输方式。`,
+    zh: `${hit.map(({ run, t }) => `“${runNameZh(results.scenario, run)}”中${zh(t)}`).join('、')}的客户端 CPU 已饱和：这些延迟反映的是客户端，而不是传输方式。`,
   };
 }
 
-function latencyAt(run: Run): Sentence | null {
+function latencyAt(scenario: string, run: Run): Sentence | null {
   const measured = transportsOf(run).flatMap(([t, r]) => (r.latency ? [{ t, r, l: r.latency }] : []));
   if (measured.length === 0) return null;
   const part =
@@ -81,7 +85,7 @@ function latencyAt(run: Run): Sentence | null {
   const fastest = measured.reduce((a, b) => (b.l.p50 < a.l.p50 ? b : a));
   return {
     en: `In “${run.label}”, delivery latency p50 / p99 was: ${measured.map(part('en')).join('; ')}. Lowest median: ${en(fastest.t)}.`,
-    zh: `在“${run.label}”中，投递延迟 p50 / p99 为：${measured.map(part('zh')).join('；')}。中位延迟最低：${zh(fastest.t)}。`,
+    zh: `在“${runNameZh(scenario, run)}”中，投递延迟 p50 / p99 为：${measured.map(part('zh')).join('；')}。中位延迟最低：${zh(fastest.t)}。`,
   };
 }
 
@@ -105,6 +109,50 @@ function requestsAt(run: Run): Sentence | null {
   };
 }
 
+/**
+ * Long-poll in bursts: requests per burst against the model's (the release carries the first
+ * message, the re-request the rest), and what any extra requests were. Every extra request
+ * delivered something (none was empty, none timed out), so each carried part of a burst that
+ * was not yet stored when the re-request was read.
+ */
+function burstRequests(scenario: string, run: Run): Sentence | null {
+  const r = run.transports['long-poll'];
+  const k = r?.model.inputs.burstSize ?? 1;
+  if (!r || k <= 1 || r.clients === 0 || r.expected === 0) return null;
+  const bursts = r.expected / r.clients / k;
+  const measured = r.requests / r.clients / bursts;
+  const model = longPollRequestsPerBatch(r.model.inputs);
+  const gap = measured - model;
+  const name = { en: run.label, zh: runNameZh(scenario, run) };
+  const base = {
+    en: `In “${name.en}”, long-poll took ${num(measured)} requests per burst of ${int(k)} (model ${num(model)}: the first publish releases the held request with one message, the re-request takes the other ${int(k - 1)} at once).`,
+    zh: `在“${name.zh}”中，长轮询每次突发（${int(k)} 条）用了 ${num(measured)} 个请求（模型 ${num(model)}：第一次发布以一条消息释放挂起的请求，重新请求一次取回其余 ${int(k - 1)} 条）。`,
+  };
+  if (Math.abs(gap) < 0.05 * model) return base;
+  if (gap > 0 && r.emptyResponses === 0 && r.timeouts === 0) {
+    // Their response heads are what the header bytes per message have above the model.
+    const heads = r.requests > 0 ? (gap * (r.bytes.out.header / r.requests)) / k : 0;
+    const modelHeader = r.model.bytesPerDelivered?.out.header;
+    const measuredHeader = r.bytes.perDelivered.header;
+    const bytesEn =
+      modelHeader !== undefined && measuredHeader !== null
+        ? ` Their response heads add ${bytes(heads)} per message to the model's ${bytes(modelHeader)} of headers: ${bytes(modelHeader + heads)}, against ${bytes(measuredHeader)} measured.`
+        : '';
+    const bytesZh =
+      modelHeader !== undefined && measuredHeader !== null
+        ? `这些请求的应答头使每条消息的头部开销在模型的 ${bytes(modelHeader)} 之上再增加 ${bytes(heads)}：共 ${bytes(modelHeader + heads)}，实测 ${bytes(measuredHeader)}。`
+        : '';
+    return {
+      en: `${base.en} The extra ${num(gap)} per burst each delivered part of a burst: the burst's ${int(k)} publishes were still being stored when some re-requests arrived, so those were held again and released by the next publish.${bytesEn}`,
+      zh: `${base.zh}多出的每次 ${num(gap)} 个请求都带回了突发的一部分：部分重新请求到达时这 ${int(k)} 次发布尚未全部存入，于是再次挂起，由下一次发布释放。${bytesZh}`,
+    };
+  }
+  return {
+    en: `${base.en} It departs from the model by ${num(gap)} per burst (${int(r.emptyResponses)} empty answers, ${int(r.timeouts)} timeouts).`,
+    zh: `${base.zh}与模型相差每次 ${num(gap)} 个请求（空应答 ${int(r.emptyResponses)} 个，超时 ${int(r.timeouts)} 次）。`,
+  };
+}
+
 function bytesAt(run: Run): Sentence | null {
   const rs = transportsOf(run).filter(([, r]) => r.bytes.perDelivered.header !== null);
   if (rs.length === 0) return null;
@@ -125,34 +173,6 @@ function bytesAt(run: Run): Sentence | null {
     en: `Headers and framing the server sent per delivered message: ${sorted.map(([t, r]) => part(en(t), r, 'model')).join(', ')}; payload per message: ${range}.`,
     zh: `服务器为每条投递消息发送的头部与帧开销：${sorted.map(([t, r]) => part(zh(t), r, '模型')).join('，')}；每条消息的有效载荷：${range}。`,
   };
-}
-
-function idleAt(run: Run): Sentence[] {
-  const rs = transportsOf(run);
-  if (rs.length === 0 || rs.some(([, r]) => r.delivered > 0)) return [];
-  const seconds = Math.max(...rs.map(([, r]) => r.durationMs)) / 1000;
-  const perMin = (r: TransportResult) => (requestsPerSecPerClient(r) ?? 0) * 60;
-  const req = (name: string, r: TransportResult, word: string, timeouts: string) => {
-    const [open, comma, close] = word === 'model' ? [' (', ', ', ')'] : ['（', '，', '）'];
-    const t =
-      r.timeouts > 0
-        ? word === 'model'
-          ? `${comma}${int(r.timeouts)} ${timeouts}`
-          : `${comma}共 ${int(r.timeouts)} ${timeouts}`
-        : '';
-    return `${name} ${num(perMin(r))}${open}${word} ${num(r.model.requestsPerSecPerClient * 60)}${t}${close}`;
-  };
-  const cost = (name: string, r: TransportResult) => `${name} ${bytes(bytesPerClientPerMinute(r) ?? 0)}`;
-  return [
-    {
-      en: `With nothing published for ${num(seconds)} s, requests per client per minute were: ${rs.map(([t, r]) => req(en(t), r, 'model', 'timeouts in all')).join(', ')}.`,
-      zh: `在 ${num(seconds)} 秒内没有发布任何消息时，每个客户端每分钟的请求数为：${rs.map(([t, r]) => req(zh(t), r, '模型', '次超时')).join('，')}。`,
-    },
-    {
-      en: `Waiting cost on the wire, per client per minute: ${rs.map(([t, r]) => cost(en(t), r)).join(', ')}.`,
-      zh: `空等的线路开销（每个客户端每分钟）：${rs.map(([t, r]) => cost(zh(t), r)).join('，')}。`,
-    },
-  ];
 }
 
 function axisName(axis: SweepAxis): { en: string; zh: string; unit: string } {
@@ -246,7 +266,7 @@ function capacity(results: Results): Sentence[] {
     return [
       {
         en: `Under the same load the poll route served ${int(c.poll.requestsPerSec)} req/s, ${num(c.ratio)}× a bare Koa route (${int(c.bare.requestsPerSec)} req/s).`,
-        zh: `在同样的负载下，轮询接口每秒处理 ${int(c.poll.requestsPerSec)} 个请求，是裸 Koa 路由（${int(c.bare.requestsPerSec)} req/s）的 ${num(c.ratio)} 倍。`,
+        zh: `在同样的负载下，轮询接口每秒处理 ${int(c.poll.requestsPerSec)} 个请求，是裸 Koa 路由（每秒 ${int(c.bare.requestsPerSec)} 个）的 ${num(c.ratio)} 倍。`,
       },
     ];
   });
@@ -273,8 +293,18 @@ function targets(checks: readonly TargetCheck[] | undefined): Sentence | null {
   }
   return {
     en: `${checks.length - missed.length} of ${checks.length} performance targets met; missed: ${missed.map((t) => `${t.name} (measured ${measuredText(t)}, required ${t.target})`).join('; ')}.`,
-    zh: `${checks.length} 项性能目标中达成 ${checks.length - missed.length} 项；未达成：${missed.map((t) => `${t.name}（实测 ${measuredText(t)}，要求 ${t.target}）`).join('；')}。`,
+    zh: `${checks.length} 项性能目标中达成 ${checks.length - missed.length} 项；未达成：${missed
+      .map((t) => {
+        const z = targetZh(t);
+        return `${z.name}（实测 ${z.measured}，要求：${z.required}）`;
+      })
+      .join('；')}。`,
   };
+}
+
+/** A space between Chinese characters and a Latin word next to them (“中 WebSocket 的”), as Chinese typesetting does. */
+function spaced(zh: string): string {
+  return zh.replace(/([\u4e00-\u9fff])([A-Za-z])/g, '$1 $2').replace(/([A-Za-z])([\u4e00-\u9fff])/g, '$1 $2');
 }
 
 /**
@@ -287,7 +317,13 @@ export function conclusion(results: Results): Sentence[] {
   const first = results.runs[0];
   const last = results.runs[results.runs.length - 1];
   const shown = axis && first && last ? [first, last] : results.runs;
-  const perRun = shown.flatMap((run) => [latencyAt(run), requestsAt(run), bytesAt(run), ...idleAt(run)]);
+  const perRun = shown.flatMap((run) => [
+    latencyAt(results.scenario, run),
+    requestsAt(run),
+    burstRequests(results.scenario, run),
+    bytesAt(run),
+    ...idleAt(run),
+  ]);
   const sweep = axis ? [crossover(results, axis), departures(results, axis)] : [];
   const all = [
     integrity(results),
@@ -297,5 +333,5 @@ export function conclusion(results: Results): Sentence[] {
     ...capacity(results),
     targets(results.targets),
   ];
-  return all.filter((s): s is Sentence => s !== null && s.en !== '');
+  return all.filter((s): s is Sentence => s !== null && s.en !== '').map((s) => ({ en: s.en, zh: spaced(s.zh) }));
 }

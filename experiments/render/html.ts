@@ -14,7 +14,7 @@ import { buildCharts } from './charts.ts';
 import { conclusion } from './conclusion.ts';
 import { FLOORS_TITLE } from './markdown.ts';
 import { sweepAxis } from './sweep.ts';
-import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';
+import { modelLines, runTables, sweepTable, type Table, targetsTable } from './tables.ts';
 
 /** What the page needs besides the results. */
 export interface HtmlOptions {
@@ -29,13 +29,17 @@ const CSP =
 const STYLE = `
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0 auto; max-width: 1200px; padding: 1rem 1.5rem 3rem; color: #1a1a1a; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.85rem; display: block; overflow-x: auto; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; white-space: nowrap; }
-th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 0.8rem 0 0.4rem; font-size: 0.85rem; display: block; max-width: 100%; overflow-x: auto; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.45rem; }
+th { background: #f3f3f3; vertical-align: bottom; text-align: left; font-weight: 600; min-width: 4.5em; }
+td { white-space: nowrap; } td.text { white-space: normal; min-width: 12em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+p.note { color: #555; font-size: 0.8rem; margin: 0 0 1rem; max-width: 60rem; }
 .alarms { background: #fde8e8; border: 2px solid #c81e1e; padding: 0.5rem 1rem; margin: 1rem 0; }
 .alarms p { font-weight: 700; color: #9b1c1c; margin: 0.3rem 0; }
 .missed { color: #c81e1e; font-weight: 700; } .met { color: #046c4e; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 1rem; }
+@media (max-width: 900px) { body { padding: 0.8rem; } table { font-size: 0.78rem; } }
 figure { margin: 0; } .canvas-box { position: relative; height: 340px; }
 .env { color: #555; font-size: 0.9rem; }
 `;
@@ -73,17 +77,20 @@ export function htmlTable(t: Table): string {
   const rows = t.rows
     .map((r) => {
       const cells = r.map((c, i) => {
-        const cls = [t.numeric[i] ? 'num' : '', c === 'MISSED' ? 'missed' : c === 'met' ? 'met' : ''].filter(Boolean);
+        // Text beyond the first column (notes, descriptions) wraps; numbers and names do not.
+        const kind = t.numeric[i] ? 'num' : i > 0 && c.length > 24 ? 'text' : '';
+        const cls = [kind, c === 'MISSED' ? 'missed' : c === 'met' ? 'met' : ''].filter(Boolean);
         return `<td${cls.length > 0 ? ` class="${cls.join(' ')}"` : ''}>${escapeHtml(c)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+  const notes = (t.notes ?? []).map((n) => `\n<p class="note">${escapeHtml(n)}</p>`).join('');
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>${notes}`;
 }
 
 /** What the page shell needs of a chart: a canvas id, a title for it, and the config to draw. */
-export type PageChart = Pick<ChartSpec, 'id' | 'title' | 'config'>;
+export type PageChart = Pick<ChartSpec, 'id' | 'title' | 'config' | 'legendGroups'>;
 
 /** The canvases of `charts`, in a responsive grid. */
 export function figures(charts: readonly PageChart[]): string {
@@ -107,13 +114,45 @@ function environment(r: Results): string {
   return `<ul class="env">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
 }
 
-/** Runs every chart once Chart.js (inlined just before) is defined. */
+/**
+ * Runs every chart once Chart.js (inlined just before) is defined. What JSON cannot carry is
+ * added here, the same for every chart: log-axis ticks only at 1, 2 and 5 × 10^n (written
+ * 1, 20, 1,000 rather than 1.0, 20.0, 1,000.0; fewer ticks, so skipping spares the labels), and a legend of one entry per group of
+ * datasets (`legendGroups`: a transport's measured line, model and marker), toggling the group.
+ */
 const BOOT = `(function () {
   var data = JSON.parse(document.getElementById('pushrace-data').textContent);
   if (typeof Chart !== 'function') throw new Error('pushrace report: Chart.js did not load');
+  function logLabel(v) {
+    if (!(v > 0)) return '';
+    var m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+    var r = Math.round(m);
+    return Math.abs(m - r) < 1e-6 && (r === 1 || r === 2 || r === 5) ? Number(v.toPrecision(3)).toLocaleString('en') : '';
+  }
+  function grouped(options, groups) {
+    var lead = {};
+    groups.forEach(function (g) { lead[g[0]] = g; });
+    var legend = (options.plugins = options.plugins || {}).legend = options.plugins.legend || {};
+    legend.labels = legend.labels || {};
+    legend.labels.filter = function (item) { return Object.prototype.hasOwnProperty.call(lead, item.datasetIndex); };
+    legend.onClick = function (e, item, l) {
+      var chart = l.chart, g = lead[item.datasetIndex], show = !chart.isDatasetVisible(g[0]);
+      g.forEach(function (i) { chart.setDatasetVisibility(i, show); });
+      chart.update();
+    };
+  }
   data.charts.forEach(function (c) {
     var canvas = document.getElementById(c.id);
     if (!canvas) throw new Error('pushrace report: no canvas ' + c.id);
+    var scales = (c.config.options && c.config.options.scales) || {};
+    Object.keys(scales).forEach(function (k) {
+      if (scales[k].type !== 'logarithmic') return;
+      (scales[k].ticks = scales[k].ticks || {}).callback = logLabel;
+      scales[k].afterBuildTicks = function (axis) {
+        axis.ticks = axis.ticks.filter(function (t) { return logLabel(t.value) !== ''; });
+      };
+    });
+    if (c.legendGroups) grouped(c.config.options, c.legendGroups);
     new Chart(canvas, c.config);
   });
   document.body.setAttribute('data-charts-ready', String(data.charts.length));
@@ -147,9 +186,7 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
   }
   results.runs.forEach((run, i) => {
     const parts = [`<h2>Run: ${escapeHtml(run.label)}</h2>`];
-    if (transportsOf(run).length > 0) parts.push(htmlTable(headlineTable(run)), htmlTable(costTable(run)));
-    const cap = capacityTable(run);
-    if (cap) parts.push(htmlTable(cap));
+    for (const t of runTables(results, run)) parts.push(htmlTable(t));
     if (run.floors && run.floors.length > 0) {
       parts.push(`<h3>${escapeHtml(FLOORS_TITLE)}</h3>`, htmlTable(ratioTable(run.floors)));
     }
@@ -158,9 +195,7 @@ export function renderHtml(results: Results, options: HtmlOptions): string {
   });
   const first = results.runs[0];
   if (first && transportsOf(first).length > 0) {
-    const items = transportsOf(first).map(
-      ([t, r]) => `<li><strong>${t}</strong>: ${escapeHtml(r.model.explanation)}</li>`,
-    );
+    const items = modelLines(first).map(([t, line]) => `<li><strong>${t}</strong>: ${escapeHtml(line)}</li>`);
     body.push(`<section id="model"><h2>The model</h2><ul>${items.join('')}</ul></section>`);
   }
   if (results.warnings.length > 0) {

@@ -9,7 +9,7 @@ import type { Results } from '../results-schema.ts';
 import { alarms } from './alarms.ts';
 import { conclusion } from './conclusion.ts';
 import { sweepAxis } from './sweep.ts';
-import { capacityTable, costTable, headlineTable, sweepTable, type Table, targetsTable } from './tables.ts';
+import { modelLines, runTables, sweepTable, type Table, targetsTable } from './tables.ts';
 
 /** The heading of a scale run's floor ratios, in both languages. */
 export const FLOORS_TITLE = 'pushrace ÷ the bare Node floor at the same client count / 同等客户端数下与 Node 基线之比';
@@ -24,11 +24,12 @@ export function text(s: string): string {
   return s.replace(/([\\`*_<>[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
 }
 
-/** A table as GitHub Markdown, numeric columns right-aligned. */
+/** A table as GitHub Markdown, numeric columns right-aligned, its notes under it. */
 export function mdTable(t: Table): string {
   const row = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
   const rule = `|${t.numeric.map((isNum) => (isNum ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [row(t.head), rule, ...t.rows.map(row)].join('\n');
+  const notes = (t.notes ?? []).flatMap((n) => ['', text(n)]);
+  return [row(t.head), rule, ...t.rows.map(row), ...notes].join('\n');
 }
 
 /** A code span: literal text, so labels and params cannot format anything. */
@@ -70,11 +71,8 @@ export function renderMarkdown(results: Results): string {
 
   for (const run of results.runs) {
     out.push(`## Run: ${text(run.label)}`, '');
-    if (transportsOf(run).length > 0) {
-      out.push(mdTable(headlineTable(run)), '', mdTable(costTable(run)), '');
-    }
-    const cap = capacityTable(run);
-    if (cap) out.push(mdTable(cap), '', `poll / bare ratio: **${run.capacity?.ratio.toFixed(2)}**`, '');
+    for (const t of runTables(results, run)) out.push(mdTable(t), '');
+    if (run.capacity) out.push(`poll / bare ratio: **${run.capacity.ratio.toFixed(2)}**`, '');
     if (run.floors && run.floors.length > 0) {
       out.push(`**${FLOORS_TITLE}**`, '', mdTable(ratioTable(run.floors)), '');
     }
@@ -83,7 +81,7 @@ export function renderMarkdown(results: Results): string {
   const firstRun = results.runs[0];
   if (firstRun && transportsOf(firstRun).length > 0) {
     out.push('## The model', '');
-    for (const [t, r] of transportsOf(firstRun)) out.push(`- **${t}**: ${text(r.model.explanation)}`);
+    for (const [t, line] of modelLines(firstRun)) out.push(`- **${t}**: ${text(line)}`);
     out.push('');
   }
 

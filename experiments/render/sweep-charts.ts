@@ -4,10 +4,11 @@
  */
 import type { ChartDataset } from 'chart.js';
 import type { TransportName } from '../../protocol/wire.ts';
-import { bytesPerClientPerMinute, requestsPerSecPerClient, rssPerConnection, transportsOf } from '../derived.ts';
+import { bytesPerClientPerMinute, requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import type { Results, TransportResult } from '../results-schema.ts';
 import { axisTitle, type ChartSpec, isLogWorthy, lineStyle, scatterChart } from './chart-spec.ts';
 import { axisTitle as sweepTitle, TRANSPORT_COLOR } from './labels.ts';
+import { rssNoise, rssPerConnection } from './rss.ts';
 import type { SweepAxis } from './sweep.ts';
 
 /** A point on an xy chart. */
@@ -42,25 +43,27 @@ function sweepChart(
   const logY = isLogWorthy(lines.flatMap((l) => l.data.map((p) => p.y)));
   // A log axis cannot show 0: drop zeros there and say so in the title.
   const zeros = logY && lines.some((l) => l.data.some((p) => p.y <= 0));
-  const datasets: Array<ChartDataset<'scatter'>> = lines.flatMap(({ t, model, data }) => {
+  const datasets: Array<ChartDataset<'scatter'>> = [];
+  // One legend entry per transport: its measured and model lines are toggled together.
+  const groups = new Map<TransportName, number[]>();
+  for (const { t, model, data } of lines) {
     const kept = logY ? data.filter((p) => p.y > 0) : data;
-    if (kept.length === 0) return [];
-    const color = TRANSPORT_COLOR[t];
-    return [
-      {
-        label: `${t} ${model ? 'model' : 'measured'}`,
-        data: kept,
-        pointRadius: model ? 0 : 3,
-        ...lineStyle(color, model),
-      },
-    ];
-  });
+    if (kept.length === 0) continue;
+    groups.set(t, [...(groups.get(t) ?? []), datasets.length]);
+    datasets.push({
+      label: model ? `${t} model` : t,
+      data: kept,
+      pointRadius: model ? 0 : 3,
+      ...lineStyle(TRANSPORT_COLOR[t], model),
+    });
+  }
   if (datasets.length === 0) return null;
   const title = `${what.title}${zeros ? ' (zeros not drawn on the log axis)' : ''}`;
-  return scatterChart(id, null, title, datasets, {
+  const spec = scatterChart(id, null, title, datasets, {
     x: { type: axis.log ? 'logarithmic' : 'linear', title: axisTitle(sweepTitle(axis.key)) },
     y: { type: logY ? 'logarithmic' : 'linear', title: axisTitle(what.y) },
   });
+  return { ...spec, legendGroups: [...groups.values()] };
 }
 
 /** The sweep's charts, in page order; `nextId` numbers their canvases. */
@@ -85,13 +88,20 @@ export function sweepCharts(results: Results, axis: SweepAxis, nextId: () => str
       model: (r) => r.model.requestsPerSecPerClient,
     }),
   ];
-  const anyRss = results.runs.some((run) => transportsOf(run).some(([, r]) => rssPerConnection(r) !== null));
-  if (anyRss) {
+  // Only the points whose rise stands above the RSS noise (rss.ts).
+  const noise = rssNoise(results);
+  const rss = (r: TransportResult) => {
+    const v = rssPerConnection(r, noise);
+    return v?.kind === 'figure' ? v.perConnection : null;
+  };
+  // A line needs two points: a single sweep point's figures are in its run's table.
+  const rssPoints = results.runs.filter((run) => transportsOf(run).some(([, r]) => rss(r) !== null));
+  if (rssPoints.length >= 2) {
     specs.push(
       sweepChart(results, axis, nextId(), {
-        title: 'Server RSS per connection across the sweep',
+        title: 'Server RSS per connection across the sweep (where it stands above the RSS noise)',
         y: 'bytes per connection',
-        measured: rssPerConnection,
+        measured: rss,
       }),
     );
   }

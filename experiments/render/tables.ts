@@ -3,23 +3,23 @@
  * (Markdown pipes, HTML <table>), so the two reports always show the same figures.
  * Measured values come first, the model's in parentheses: `497 (500)`.
  */
-import {
-  bytesPerClientPerMinute,
-  deliveriesPerSec,
-  requestsPerSecPerClient,
-  rssPerConnection,
-  transportsOf,
-} from '../derived.ts';
+
+import type { TransportName } from '../../protocol/wire.ts';
+import { bytesPerClientPerMinute, deliveriesPerSec, requestsPerSecPerClient, transportsOf } from '../derived.ts';
 import { bytes, int, num, percent } from '../format.ts';
 import type { Results, Run, TargetCheck } from '../results-schema.ts';
-import { axisTitle } from './labels.ts';
+import { axisTitle, TRANSPORT_LABEL } from './labels.ts';
+import { rssCell, rssNoise, rssNote, rssPerConnection } from './rss.ts';
 import type { SweepAxis } from './sweep.ts';
+import { beatBytesPerMinute, beatOf, isIdleRun, shortWindowNote } from './waiting.ts';
 
-/** A table: header cells, rows of cells, and which columns hold numbers (right-aligned). */
+/** A table: header cells, rows of cells, which columns hold numbers (right-aligned), notes under it. */
 export interface Table {
   head: string[];
   rows: string[][];
   numeric: boolean[];
+  /** Sentences printed under the table (how a column is made, why a cell is n/a). */
+  notes?: string[];
 }
 
 const DASH = '—';
@@ -65,25 +65,19 @@ export function headlineTable(run: Run): Table {
   );
 }
 
-/** What a run cost: requests and timeouts per client, bytes, server and client resources. */
-export function costTable(run: Run): Table {
+/** What a run cost on the wire: requests and timeouts per client, deliveries, bytes. */
+export function trafficTable(run: Run): Table {
   return table(
     [
       ['transport', false],
       ['req/s per client (model)', true],
       ['timeouts', true],
       ['deliveries/s', true],
-      ['bytes in header / payload', true],
-      ['bytes out header / payload', true],
+      ['bytes in: header / payload', true],
+      ['bytes out: header / payload', true],
       ['bytes per client per min', true],
-      ['server CPU', true],
-      ['server RSS', true],
-      ['RSS per connection', true],
-      ['event-loop delay p99', true],
-      ['client CPU', true],
     ],
     transportsOf(run).map(([t, r]) => {
-      const rss = rssPerConnection(r);
       const perMin = bytesPerClientPerMinute(r);
       return [
         t,
@@ -93,14 +87,96 @@ export function costTable(run: Run): Table {
         `${bytes(r.bytes.in.header)} / ${bytes(r.bytes.in.payload)}`,
         `${bytes(r.bytes.out.header)} / ${bytes(r.bytes.out.payload)}`,
         perMin === null ? DASH : bytes(perMin),
-        `${num(r.server.cpuPercent)}%`,
-        bytes(r.server.rssBytes),
-        rss === null ? DASH : bytes(rss),
-        `${num(r.server.eventLoopDelayP99Ms)} ms`,
-        `${num(r.client.cpuPercent)}%${r.client.saturated ? ' SATURATED' : ''}`,
       ];
     }),
   );
+}
+
+/**
+ * What a run cost the machines: server CPU and memory, event-loop delay, client CPU. RSS per
+ * connection is judged against the file's RSS noise (`rssNoise`): n/a with the reason where
+ * the run cannot carry a per-connection figure; `note` (the rule) goes under it when given.
+ */
+export function resourcesTable(run: Run, noise: number, note: string | null): Table {
+  const rows = transportsOf(run).map(([t, r]) => [
+    t,
+    `${num(r.server.cpuPercent)}%`,
+    bytes(r.server.rssBytes),
+    rssCell(rssPerConnection(r, noise)),
+    `${num(r.server.eventLoopDelayP99Ms)} ms`,
+    `${num(r.client.cpuPercent)}%${r.client.saturated ? ' SATURATED' : ''}`,
+  ]);
+  const hasRss = transportsOf(run).some(([, r]) => r.server.rssBaselineBytes !== null);
+  return {
+    ...table(
+      [
+        ['transport', false],
+        ['server CPU', true],
+        ['server RSS', true],
+        ['RSS per connection', true],
+        ['event-loop delay p99', true],
+        ['client CPU', true],
+      ],
+      rows,
+    ),
+    ...(hasRss && note !== null ? { notes: [note] } : {}),
+  };
+}
+
+/**
+ * The headline of a run in which nothing was published: what waiting cost each transport
+ * (requests, timeouts, wire bytes per client per minute) beside what the protocol says it
+ * costs, and what the waiting consists of. Latency and per-message figures have nothing to
+ * measure here, so this table replaces the headline table.
+ */
+export function idleTable(run: Run): Table {
+  const rows = transportsOf(run).map(([t, r]) => {
+    const perMin = bytesPerClientPerMinute(r);
+    const beat = beatOf(t, r);
+    return [
+      t,
+      int(r.clients),
+      vs((requestsPerSecPerClient(r) ?? 0) * 60, r.model.requestsPerSecPerClient * 60),
+      int(r.timeouts),
+      `${perMin === null ? DASH : bytes(perMin)} (${beatBytesPerMinute(beat) === null ? DASH : bytes(beatBytesPerMinute(beat) ?? 0)})`,
+      beat.en,
+    ];
+  });
+  const note = shortWindowNote(run);
+  return {
+    ...table(
+      [
+        ['transport', false],
+        ['clients', true],
+        ['requests per client per min (model)', true],
+        ['timeouts', true],
+        ['wire bytes per client per min (protocol)', true],
+        ['what waiting sends', false],
+      ],
+      rows,
+    ),
+    ...(note ? { notes: [note.en] } : {}),
+  };
+}
+
+/**
+ * Every table of one run, in page order: the headline (or, for an idle run, what waiting
+ * cost), traffic, resources, capacity. Both renderers print exactly these.
+ */
+export function runTables(results: Results, run: Run): Table[] {
+  const out: Table[] = [];
+  if (transportsOf(run).length > 0) {
+    // The RSS rule is said once, under the first run's table.
+    const note = run === results.runs.find((x) => transportsOf(x).length > 0) ? rssNote(results) : null;
+    out.push(
+      isIdleRun(run) ? idleTable(run) : headlineTable(run),
+      trafficTable(run),
+      resourcesTable(run, rssNoise(results), note),
+    );
+  }
+  const cap = capacityTable(run);
+  if (cap) out.push(cap);
+  return out;
 }
 
 /** A sweep at a glance: per point, each transport's p50 and requests per client per second. */
@@ -163,4 +239,19 @@ export function targetsTable(targets: readonly TargetCheck[]): Table {
       t.note,
     ]),
   );
+}
+
+/**
+ * The model section of a run, one line per transport: how its latency and cost follow from
+ * the protocol; for an idle run, what waiting sends instead (there is no latency to explain).
+ */
+export function modelLines(run: Run): Array<[TransportName, string]> {
+  const idle = isIdleRun(run);
+  return transportsOf(run).map(([t, r]) => {
+    if (!idle) return [t, r.model.explanation];
+    const beat = beatOf(t, r);
+    const perMin = beatBytesPerMinute(beat);
+    const cost = perMin === null ? 'its size is measured, not modelled' : `${bytes(perMin)} per client per minute`;
+    return [t, `With nothing to deliver, ${TRANSPORT_LABEL.en[t]} costs ${beat.en}: ${cost}.`];
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +76,37 @@ test.describe('report.html', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  test('at 1280 px: no table scrolls sideways, one legend entry per transport, in every committed report', async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const reference = join(import.meta.dirname, '../../reports/reference');
+    const committed = readdirSync(reference, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => pathToFileURL(join(reference, d.name, 'report.html')).href);
+    const made = await Promise.all(FIXTURES.map(([, fixture]) => rendered(fixture())));
+    for (const url of [...committed, ...made]) {
+      await open(page, url);
+      const layout = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        tables: [...document.querySelectorAll('table')]
+          .filter((t) => t.scrollWidth > t.clientWidth + 1)
+          .map((t) => t.querySelector('th')?.parentElement?.textContent ?? ''),
+        legends: [...document.querySelectorAll('canvas')].map((c) => {
+          const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(
+            c,
+          ) as {
+            legend?: { legendItems?: unknown[] };
+          };
+          return chart.legend?.legendItems?.length ?? 0;
+        }),
+      }));
+      expect(layout.page, `${url}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+      expect(layout.tables, `${url}: tables wider than the page`).toEqual([]);
+      for (const n of layout.legends) expect(n, `${url}: a legend of ${n} entries`).toBeLessThanOrEqual(6);
+    }
+  });
 
   test('shows the conclusion in English and Chinese, computed from the data', async ({ page }) => {
     await open(page, await rendered(sweepFixture()));

@@ -10,6 +10,7 @@ import {
   expectedTimeouts,
   expectTransport,
   longPollGapShare,
+  longPollRequestsPerBatch,
   pollEnvelopeBytes,
   sseEventSyntaxBytes,
   WS_MESSAGE_WRAPPER_BYTES,
@@ -77,6 +78,16 @@ describe('model', () => {
       close(r.p50, 10 + 20);
       close(r.p99, 10 + 20);
       assert.match(r.explanation, /the other 9 wait/);
+    });
+
+    it('long-poll in a burst: the release carries the first message, the re-request the rest — 2 requests', () => {
+      const burst = { rttMs: 0, serviceMs: 0.5, ratePerSec: 20 / 3, burstSize: 20, arrivals: 'periodic' as const };
+      assert.equal(longPollRequestsPerBatch(burst), 2);
+      assert.equal(longPollRequestsPerBatch({ burstSize: 1 }), 1);
+      assert.equal(longPollRequestsPerBatch({ burstSize: 2002 }), 4);
+      const m = expectTransport('long-poll', burst, null);
+      close(m.requestsPerDelivered ?? Number.NaN, 2 / 20, 1e-9);
+      assert.match(m.explanation, /2 requests per burst/);
     });
 
     it('long-poll with periodic arrivals: slower than the gap never wait, faster always do', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { scaleFixture, steadyFixture, sweepFixture } from '../../experiments/fixtures/synthetic.ts';
+import { idleFixture, scaleFixture, steadyFixture, sweepFixture } from '../../experiments/fixtures/synthetic.ts';
 import { buildCharts } from '../../experiments/render/charts.ts';
 import { jsonForScript, renderHtml } from '../../experiments/render/html.ts';
 import { readChartJs } from '../../experiments/report.ts';
@@ -65,6 +65,71 @@ describe('renderHtml', () => {
     const marker = sets.find((d) => d.label === 'poll model p50');
     assert.deepEqual(marker?.data, [{ x: results.runs[0]?.transports.poll?.model.latency.p50, y: 0.5 }]);
     assert.deepEqual(sets.find((d) => d.label === 'ws model')?.borderDash, [6, 4]);
+  });
+
+  it('one legend entry per transport on the CDF: measured, model and marker toggle together', () => {
+    const cdf = buildCharts(steadyFixture()).find((c) => c.title.includes('CDF'));
+    assert.ok(cdf?.legendGroups);
+    const sets = cdf.config.data.datasets as Array<{ label?: string }>;
+    assert.equal(sets.length, 12);
+    assert.deepEqual(
+      cdf.legendGroups.map((g) => g.map((i) => sets[i]?.label)),
+      ['poll', 'long-poll', 'sse', 'ws'].map((t) => [t, `${t} model`, `${t} model p50`]),
+    );
+    const html = renderHtml(steadyFixture(), { chartJs });
+    assert.match(html, /legend\.labels\.filter = function/);
+    for (const sweep of buildCharts(sweepFixture()).filter((c) => c.run === null)) {
+      assert.ok((sweep.legendGroups?.length ?? 0) <= 4, sweep.title);
+    }
+  });
+
+  it('every axis of every chart has unrotated, auto-skipped ticks', () => {
+    for (const results of [steadyFixture(), sweepFixture(), scaleFixture()]) {
+      for (const c of buildCharts(results)) {
+        const scales = (c.config.options?.scales ?? {}) as Record<string, { ticks?: Record<string, unknown> }>;
+        assert.ok(Object.keys(scales).length >= 2, c.title);
+        for (const [k, axis] of Object.entries(scales)) {
+          assert.equal(axis.ticks?.maxRotation, 0, `${c.title}: ${k}`);
+          assert.equal(axis.ticks?.autoSkip, true, `${c.title}: ${k}`);
+        }
+      }
+    }
+  });
+
+  it('lets headers and long text cells wrap, so the tables fit a 1280 px page', () => {
+    const html = renderHtml(idleFixture(), { chartJs });
+    assert.doesNotMatch(html, /th, td \{[^}]*white-space: nowrap/);
+    assert.match(html, /td\.text \{ white-space: normal/);
+    assert.match(html, /<td class="text">a ping of 2 B every 30 s, answered by a masked pong of 6 B<\/td>/);
+    // The run's cost is two narrower tables, not one of twelve columns.
+    const heads = [...html.matchAll(/<thead><tr>(.*?)<\/tr><\/thead>/g)].map(
+      (m) => (m[1]?.match(/<th>/g) ?? []).length,
+    );
+    for (const n of heads) assert.ok(n <= 11, `a table of ${n} columns`);
+  });
+
+  it('idle: no latency column, no latency model, no CDF', () => {
+    const results = idleFixture();
+    const all = renderHtml(results, { chartJs });
+    // The page as read: the embedded data (results.json, with its stored model) left out.
+    const html = all.slice(0, all.indexOf('<script type="application/json"'));
+    assert.doesNotMatch(html, /p50 ms \(model\)|p99 ms/);
+    assert.doesNotMatch(html, /uniformly between|answered the moment a message exists/);
+    assert.match(
+      html,
+      /<li><strong>sse<\/strong>: With nothing to deliver, SSE costs a &#34;: heartbeat&#34; comment every 15 s/,
+    );
+    assert.ok(!buildCharts(results).some((c) => c.title.includes('CDF')));
+  });
+
+  it('idle: the waiting cost chart sets each transport beside the protocol, on a log axis', () => {
+    const bytes = buildCharts(idleFixture()).find((c) => c.title.includes('wire bytes per client per minute'));
+    assert.ok(bytes);
+    const [measured, protocol] = bytes.config.data.datasets as Array<{ label?: string; data: Array<number | null> }>;
+    assert.equal(measured?.label, 'measured');
+    assert.deepEqual(protocol?.data.slice(2), [72, 16]);
+    const y = ((bytes.config.options?.scales ?? {}) as Record<string, { type?: string }>).y;
+    assert.equal(y?.type, 'logarithmic');
   });
 
   it('concludes in Chinese too, marked as Chinese', () => {
