@@ -136,6 +136,7 @@ export function latencyPieces(transport: TransportName, given: Partial<ModelInpu
     }
     case 'sse':
     case 'ws':
+    case 'socketio':
       return [{ weight: 1, lo: base, hi: base }];
   }
 }
@@ -166,6 +167,8 @@ function explain(transport: TransportName, i: ModelInputs): string {
         `(${percent(longPollGapShare(i))} of them at this rate) waits up to that long more.${burst}`
       );
     }
+    case 'socketio':
+      return `socket.io (over its websocket transport): one event packet per message on an open WebSocket — ${transit}.`;
     case 'sse':
     case 'ws':
       return `${transport === 'ws' ? 'WebSocket' : 'SSE'}: the message is written to an open stream the moment it exists — ${transit}.`;
@@ -220,6 +223,7 @@ export function expectedRequests(
       return durationMs / longPollCycle(i) + durationMs * batchRatePerMs(i) * (longPollRequestsPerBatch(i) - 1);
     case 'sse':
     case 'ws':
+    case 'socketio':
       return 0;
   }
 }
@@ -265,6 +269,12 @@ export interface WireFacts {
 
 /** `{"type":"message",` replaces the message's `{`: what a WebSocket frame adds to the message JSON. */
 export const WS_MESSAGE_WRAPPER_BYTES = '{"type":"message",'.length - 1;
+
+/**
+ * What engine.io and socket.io add to each message's JSON: the packet types `4` (message) and
+ * `2` (event), the event array `["message",` and its closing `]` (docs/protocol.md, socket.io).
+ */
+export const SIO_MESSAGE_FRAMING_BYTES = '42["message",]'.length;
 /** `: heartbeat\n\n`, one SSE comment. */
 export const SSE_HEARTBEAT_BYTES = ': heartbeat\n\n'.length;
 
@@ -328,6 +338,17 @@ export function expectedBytesPerDelivered(
     case 'ws': {
       const payload = wire.messageBytes + WS_MESSAGE_WRAPPER_BYTES;
       return { in: none, out: { header: wsFrameHeaderBytes(Math.round(payload), false), payload } };
+    }
+    case 'socketio': {
+      // `42["message",` + envelope + `]` in one frame: the packet framing is header.
+      const frame = wire.messageBytes + SIO_MESSAGE_FRAMING_BYTES;
+      return {
+        in: none,
+        out: {
+          header: SIO_MESSAGE_FRAMING_BYTES + wsFrameHeaderBytes(Math.round(frame), false),
+          payload: wire.messageBytes,
+        },
+      };
     }
   }
 }

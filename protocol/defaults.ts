@@ -18,4 +18,8 @@ export const PROTOCOL_DEFAULTS = {
   sseHeartbeatMs: 15_000,
   /** WebSocket ping interval; a peer silent for two is terminated. */
   wsHeartbeatMs: 30_000,
+  /** socket.io's ping interval, its own default kept: the server sends `2`, the client answers `3`. */
+  socketioPingIntervalMs: 25_000,
+  /** How long socket.io waits for that pong before it drops the connection (its default). */
+  socketioPingTimeoutMs: 20_000,
 } as const;

@@ -4,8 +4,11 @@
  * is the prose version and must say the same thing.
  */
 
-/** Wire names of the four transports: route names, stats keys and `ClientTransport.name`. */
-export const TRANSPORT_NAMES = ['poll', 'long-poll', 'sse', 'ws'] as const;
+/**
+ * Wire names of the transports: route names, stats keys and `ClientTransport.name`. pushrace's
+ * own four, and socket.io 4 served beside them (`/socket.io/`, docs/protocol.md).
+ */
+export const TRANSPORT_NAMES = ['poll', 'long-poll', 'sse', 'ws', 'socketio'] as const;
 export type TransportName = (typeof TRANSPORT_NAMES)[number];
 
 /** Where a message came from: two built-in generators, chat from people, bench from the harness. */

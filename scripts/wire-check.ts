@@ -1,5 +1,6 @@
 /**
- * Holds the socket meter against a packet capture. For each transport: a fresh server on its
+ * Holds the socket meter against a packet capture. For each transport (socket.io on each of its
+ * own two: websocket and polling): a fresh server on its
  * own port, one client (client/lib, as the browser runs it) receiving `--messages` messages
  * published in-process (so the port carries nothing but that transport), then the server's
  * /api/stats next to the TCP payload bytes tshark saw on that port, per direction.
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { createTransport } from '../client/lib/index.ts';
+import { type ClientOptions, createTransport } from '../client/lib/index.ts';
 import { TRANSPORT_NAMES, type TransportName, type TransportStats } from '../protocol/wire.ts';
 import { loadConfig } from '../server/config.ts';
 import { startServer } from '../server/server.ts';
@@ -70,14 +71,33 @@ function captured(file: string, port: number): { toServer: number; fromServer: n
   return { toServer, fromServer };
 }
 
-async function run(name: TransportName, dir: string) {
+/** One run: a transport, and the client options that choose socket.io's own transport. */
+interface Case {
+  name: TransportName;
+  label: string;
+  options?: Partial<ClientOptions>;
+}
+
+const CASES: readonly Case[] = [
+  ...TRANSPORT_NAMES.filter((name) => name !== 'socketio').map((name) => ({ name, label: name })),
+  { name: 'socketio', label: 'socketio (websocket)', options: { socketioTransport: 'websocket' } },
+  { name: 'socketio', label: 'socketio (polling)', options: { socketioTransport: 'polling' } },
+];
+
+async function run({ name, label, options }: Case, dir: string) {
   const server = await startServer(loadConfig({}, [], { port: 0, sources: [], sseHeartbeatMs: 600_000 }));
   const port = Number(new URL(server.url).port);
-  const file = join(dir, `${name}.pcap`);
+  const file = join(dir, `${label.replace(/\W+/g, '-')}.pcap`);
   const capture = hasTshark ? await startCapture(port, file) : undefined;
   // tshark says "Capturing on" a moment before packets are really captured.
   if (capture) await new Promise((r) => setTimeout(r, 1500));
-  const client = createTransport(name, { baseUrl: server.url, pollIntervalMs: 100, WebSocket, EventSource });
+  const client = createTransport(name, {
+    baseUrl: server.url,
+    pollIntervalMs: 100,
+    WebSocket,
+    EventSource,
+    ...options,
+  });
   let received = 0;
   const done = new Promise<void>((resolve) => {
     client.start(
@@ -115,21 +135,21 @@ async function run(name: TransportName, dir: string) {
     await new Promise((r) => capture.once('exit', r));
     wire = captured(file, port);
   }
-  return { name, t, other: counts.other, wire };
+  return { t, other: counts.other, wire };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pushrace-wire-'));
 const rows: string[] = [];
 let allMatch = true;
-for (const name of TRANSPORT_NAMES) {
-  const { t, other, wire } = await run(name, dir);
+for (const c of CASES) {
+  const { t, other, wire } = await run(c, dir);
   const inTotal = t.bytesIn.header + t.bytesIn.payload + other.bytesIn.header + other.bytesIn.payload;
   const outTotal = t.bytesOut.header + t.bytesOut.payload + other.bytesOut.header + other.bytesOut.payload;
   const per = (n: number) => (t.delivered > 0 ? (n / t.delivered).toFixed(1) : '–');
   const match = wire ? wire.toServer === inTotal && wire.fromServer === outTotal : undefined;
   if (match === false) allMatch = false;
   rows.push(
-    `| ${name} | ${t.delivered} | ${t.requests} | ${per(t.bytesOut.header)} | ${per(t.bytesOut.payload)} | ${per(t.bytesIn.header)} | ${per(t.bytesIn.payload)} | ${inTotal} / ${outTotal} | ${wire ? `${wire.toServer} / ${wire.fromServer}` : 'skipped (no tshark)'} | ${match === undefined ? '–' : match ? 'exact' : 'MISMATCH'} |`,
+    `| ${c.label} | ${t.delivered} | ${t.requests} | ${per(t.bytesOut.header)} | ${per(t.bytesOut.payload)} | ${per(t.bytesIn.header)} | ${per(t.bytesIn.payload)} | ${inTotal} / ${outTotal} | ${wire ? `${wire.toServer} / ${wire.fromServer}` : 'skipped (no tshark)'} | ${match === undefined ? '–' : match ? 'exact' : 'MISMATCH'} |`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

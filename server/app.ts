@@ -15,7 +15,7 @@ import type { Stats } from './observe/stats.ts';
 import { Binary, type Publisher } from './publish/publish.ts';
 import { TRANSPORTS } from './transports/index.ts';
 import { SendBudget } from './transports/shared/send-budget.ts';
-import type { MountedTransport, UpgradeHandler } from './transports/transport.ts';
+import type { MountedTransport, RequestHandler, UpgradeHandler } from './transports/transport.ts';
 
 /** What the app is built from; created by `server.ts`, or by a test. */
 export interface AppDeps {
@@ -34,6 +34,8 @@ export interface PushraceApp {
   app: Koa;
   /** Upgrade handlers by path (the WebSocket transport's `/ws`). */
   upgrades: ReadonlyMap<string, UpgradeHandler>;
+  /** Raw request handlers by path, answered before Koa (socket.io's `/socket.io/`). */
+  requests: ReadonlyMap<string, RequestHandler>;
   transports: readonly MountedTransport[];
   /** The control routes: closing them stops a burst in progress. */
   control: MountedControl;
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps): PushraceApp {
   const app = new Koa();
   const router = new Router();
   const upgrades = new Map<string, UpgradeHandler>();
+  const requests = new Map<string, RequestHandler>();
 
   app.use(async (ctx, next) => {
     // No answer of this server may be sniffed into another type (a JSON body run as a script).
@@ -144,6 +147,10 @@ export function createApp(deps: AppDeps): PushraceApp {
         stats.endpoint(t.name, path);
         upgrades.set(path, handler);
       },
+      request: (path, handler) => {
+        stats.endpoint(t.name, path, true);
+        requests.set(path, handler);
+      },
       feed,
       config,
       counters: stats.transports[t.name],
@@ -163,5 +170,5 @@ export function createApp(deps: AppDeps): PushraceApp {
   );
   app.use(servePage(config.pageDir));
 
-  return { app, upgrades, transports, control };
+  return { app, upgrades, requests, transports, control };
 }

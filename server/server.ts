@@ -45,10 +45,14 @@ function newInstanceId(): string {
 
 /**
  * Where the socket meter counts a request: the endpoint its path was registered as by a
- * transport (every transport request is a GET), or `other`.
+ * transport (a GET, or any method on a path whose transport answers several: socket.io's
+ * polling POSTs), or `other`.
  */
 export function classifier(stats: Stats): Classify {
-  return (method, path) => (method === 'GET' ? stats.endpointAt(path) : stats.other);
+  return (method, path) => {
+    const endpoint = stats.endpointAt(path);
+    return method === 'GET' || endpoint.anyMethod ? endpoint : stats.other;
+  };
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -96,7 +100,14 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     logRate: config.logRate,
     timing: config.sourceTiming,
   });
-  const { app, upgrades, transports, control } = createApp({ feed, stats, config, publisher, sources, observer });
+  const { app, upgrades, requests, transports, control } = createApp({
+    feed,
+    stats,
+    config,
+    publisher,
+    sources,
+    observer,
+  });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());
   // Said when a configured cap is lowered; the default is simply fitted to the machine.
   if (maxConnections !== config.maxConnections && config.maxConnections !== DEFAULTS.maxConnections) {
@@ -111,7 +122,10 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   const named = instanceHeader(config.instance);
   const { server, tls } = createHttpServer(config, (req, res) => {
     res.setHeader('X-Pushrace-Instance', config.instance);
-    if (!front.request(req, res)) void koa(req, res);
+    if (front.request(req, res)) return;
+    const raw = requests.get(pathOf(req.url));
+    if (raw) raw(req, res);
+    else void koa(req, res);
   });
   // Caps count every TCP connection at accept, before any TLS handshake.
   server.on('connection', (socket: Socket) => limiter.admit(socket));

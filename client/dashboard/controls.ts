@@ -5,6 +5,7 @@
  */
 import type { BurstResponse, FeedSettings } from '../../protocol/control.ts';
 import { api } from './api.ts';
+import { setupBinary } from './binary.ts';
 import { type ChatDeps, setupChat } from './chat.ts';
 import { byId } from './dom.ts';
 import { errorText } from './error-text.ts';
@@ -32,6 +33,8 @@ export interface ControlHooks {
   burstFailed(): void;
   /** The WebSocket lane's transport, to publish over its socket. */
   socket: ChatDeps['socket'];
+  /** Shows the WebSocket's bufferedAmount during a binary burst (in its lane). */
+  buffered(text: string): void;
 }
 
 /** Wires the control bar; returns the status line's writer, for other parts of the page. */
@@ -42,6 +45,7 @@ export function setupControls(hooks: ControlHooks): ChatDeps['say'] {
     status.classList.toggle('error', error);
   };
   setupChat({ socket: hooks.socket, say });
+  setupBinary({ socket: hooks.socket, say, buffered: hooks.buffered });
   setupServerForm({ say, changed: hooks.feedChanged });
 
   const burstForm = byId('burst-form', HTMLFormElement);

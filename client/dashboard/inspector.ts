@@ -15,6 +15,15 @@ import { api } from './api.ts';
 import { byId, el } from './dom.ts';
 import { type Key, t } from './i18n.ts';
 
+/**
+ * The path a captured request went to (no query: it may hold a token), for the WebSocket and
+ * socket.io cards: which endpoint the connection upgraded on (`/ws`, `/ws/chat`, `/socket.io/`).
+ */
+function upgradedOn(head: string | undefined): string | undefined {
+  const target = /^[A-Z]+ (\S+) HTTP\//.exec(head ?? '')?.[1];
+  return target?.split('?')[0];
+}
+
 /** Header lines marked in a head: the WebSocket handshake's key and its proof. */
 const MARKED = /^sec-websocket-(key|accept):/i;
 
@@ -157,6 +166,12 @@ export class Inspector {
       headBlock('inspector.request', c.request, `req-${name}`),
       headBlock('inspector.response', c.response, `res-${name}`),
     );
+    const endpoint = upgradedOn(c.request?.text);
+    if (endpoint !== undefined && (name === 'ws' || name === 'socketio')) {
+      const p = el('p', 'endpoint', t('inspector.endpoint', { path: endpoint }));
+      p.dataset.testid = `inspect-endpoint-${name}`;
+      card.append(p);
+    }
     if (name === 'ws') {
       card.classList.add('wide');
       const send = el('button', 'send-ws', t('inspector.sendWs'));
@@ -172,6 +187,15 @@ export class Inspector {
         framesTable('inspector.framesOut', c.framesOut),
         framesTable('inspector.framesIn', c.framesIn),
         send,
+      );
+    }
+    if (name === 'socketio') {
+      // Its websocket transport's frames: engine.io packets, `42["message",…]` and all.
+      card.classList.add('wide');
+      card.append(
+        el('p', 'why', t('inspector.socketio')),
+        framesTable('inspector.framesOut', c.framesOut),
+        framesTable('inspector.framesIn', c.framesIn),
       );
     }
     if (name === 'sse') {

@@ -19,4 +19,6 @@ export const LANE_INFO: Readonly<Record<TransportName, LaneInfo>> = {
   sse: { holdsHttpConnection: true, requests: false },
   // Browsers give WebSockets a pool of their own: an open socket takes no HTTP slot.
   ws: { holdsHttpConnection: false, requests: false },
+  // On its websocket transport (the lane's default); on polling it holds one like long-poll.
+  socketio: { holdsHttpConnection: false, requests: false },
 };

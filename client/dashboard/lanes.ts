@@ -31,6 +31,9 @@ const MAX_ROWS = 1200;
 /** The client options every lane is created with (changed by the controls). */
 export type LaneOptions = () => ClientOptions;
 
+/** The channels a lane can be put on, each with its own WebSocket endpoint (`/ws/<channel>`). */
+const CHANNELS = ['chat', 'ticker', 'log'] as const;
+
 /** A row waiting for the next frame: a message with how it counted, or a notice. */
 type Pending = { m: FeedMessage; receivedAt: number; kind: SampleKind } | { notice: HTMLLIElement };
 
@@ -46,6 +49,10 @@ export class Lane {
   readonly #list: HTMLOListElement;
   readonly #stateOut: HTMLOutputElement;
   readonly #statsOut: HTMLElement;
+  readonly #channelSelect: HTMLSelectElement;
+  /** The one channel this lane reads, or undefined for all. */
+  #channel: (typeof CHANNELS)[number] | undefined;
+  readonly #noteOut: HTMLOutputElement;
   readonly #pauseButton: HTMLButtonElement;
   readonly #reconnectButton: HTMLButtonElement;
   readonly #title: HTMLElement;
@@ -74,18 +81,33 @@ export class Lane {
     this.#reconnectButton.type = 'button';
     this.#reconnectButton.hidden = true;
     this.#reconnectButton.addEventListener('click', () => this.#transport?.reconnectNow());
+    this.#channelSelect = el('select', 'channel');
+    this.#channelSelect.dataset.testid = `lane-channel-${name}`;
+    for (const value of ['', ...CHANNELS]) {
+      const option = el('option', '', value);
+      option.value = value;
+      this.#channelSelect.append(option);
+    }
+    this.#channelSelect.addEventListener('change', () => this.#useChannel(this.#channelSelect.value));
     this.#pauseButton = el('button', 'pause');
     this.#pauseButton.type = 'button';
     this.#pauseButton.setAttribute('aria-pressed', 'false');
     this.#pauseButton.addEventListener('click', () => (this.paused ? this.resume() : this.pause()));
-    head.append(this.#title, this.#stateOut, this.#reconnectButton, this.#pauseButton);
+    head.append(this.#title, this.#stateOut, this.#reconnectButton, this.#channelSelect, this.#pauseButton);
     this.#statsOut = el('p', 'lane-stats');
+    this.#noteOut = el('output', 'lane-note');
+    this.#noteOut.dataset.testid = `lane-note-${name}`;
     this.#list = el('ol', 'msgs');
     this.#list.setAttribute('aria-live', 'off');
-    this.element.append(head, this.#statsOut, this.#list);
+    this.element.append(head, this.#statsOut, this.#noteOut, this.#list);
     this.#rows = new FrameBatch((items) => this.#draw(items), MAX_ROWS);
     onLangChange(() => this.#render());
     this.#render();
+  }
+
+  /** A line under the stats for what only the page measures (the WebSocket's bufferedAmount). */
+  showNote(text: string): void {
+    this.#noteOut.textContent = text;
   }
 
   get paused(): boolean {
@@ -111,7 +133,8 @@ export class Lane {
   /** Starts (or restarts, with fresh options) from the saved cursor. */
   start(): void {
     this.#stopTransport();
-    const transport = createTransport(this.name, this.#options());
+    const channel = this.#channel;
+    const transport = createTransport(this.name, { ...this.#options(), ...(channel ? { channel } : {}) });
     this.#transport = transport;
     const mine = () => this.#transport === transport;
     this.#recorder.listening(this.name);
@@ -162,6 +185,19 @@ export class Lane {
     this.onState();
   }
 
+  /**
+   * Puts the lane on one channel (`/ws/<channel>` for the WebSocket, `sources=` for the others)
+   * or back on all of them; it goes on from its cursor, so nothing is lost or repeated.
+   */
+  #useChannel(value: string): void {
+    const channel = CHANNELS.find((c) => c === value);
+    this.#channel = channel;
+    this.#rows.push({
+      notice: noticeRow('resume', t('lane.channelNow', { channel: channel ?? t('lane.channel.all') })),
+    });
+    this.restart();
+  }
+
   /** Applies new client options (poll interval, long-poll timeout, host), keeping the cursor. */
   restart(): void {
     if (!this.paused) this.start();
@@ -189,7 +225,9 @@ export class Lane {
         this.#epoch = epoch;
         this.#lastSeq = undefined;
       }
-      if (this.#lastSeq !== undefined && m.seq !== this.#lastSeq + 1) {
+      // On one channel the others' seqs are skipped by design: only going backwards is a fault.
+      const last = this.#lastSeq;
+      if (last !== undefined && (this.#channel === undefined ? m.seq !== last + 1 : m.seq <= last)) {
         rows.push(noticeRow('gap', `#${this.#lastSeq} → #${m.seq}`));
       }
       this.#lastSeq = m.seq;
@@ -215,6 +253,9 @@ export class Lane {
 
   #render(): void {
     this.#title.textContent = t(`transport.${this.name}` as const);
+    const all = this.#channelSelect.options[0];
+    if (all) all.textContent = t('lane.channel.all');
+    this.#channelSelect.setAttribute('aria-label', `${t('lane.channel')}: ${this.#title.textContent}`);
     this.#stateOut.textContent = t(`state.${this.#state}` as const);
     this.element.dataset.state = this.#state;
     this.#pauseButton.textContent = this.paused ? t('resume') : t('pause');

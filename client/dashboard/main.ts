@@ -86,8 +86,11 @@ const laneBase = () => laneOrigin(window.location, tabLabel, oneHost.checked);
 
 /** The page's lanes retry sooner than the library's default: a presenter is watching. */
 const PAGE_BACKOFF = { initialMs: 250, maxMs: 2000 };
+const sioLane = byId('sio-lane', HTMLInputElement);
+const sioVia = byId('sio-via', HTMLSelectElement);
 const options = (): ClientOptions => ({
   baseUrl: laneBase(),
+  socketioTransport: sioVia.value === 'polling' ? 'polling' : 'websocket',
   pollIntervalMs: client.pollIntervalMs,
   longPollTimeoutMs: client.longPollTimeoutMs,
   backoff: PAGE_BACKOFF,
@@ -110,6 +113,20 @@ let say: (text: string, error?: boolean) => void = () => {};
 const inspector = new Inspector(pageId, () =>
   publishChat(t('inspector.wsHello'), 'ws', { socket, say: (text, error) => say(text, error) }),
 );
+
+/**
+ * The socket.io lane is optional (a fifth lane, off by default): shown and running when ticked,
+ * paused and hidden otherwise; its cursor is kept, so ticking it again catches up.
+ */
+function showSocketio(): void {
+  const lane = lanes.get('socketio');
+  if (!lane) return;
+  lane.element.hidden = !sioLane.checked;
+  if (sioLane.checked) lane.resume();
+  else lane.pause();
+}
+sioLane.addEventListener('change', showSocketio);
+sioVia.addEventListener('change', () => lanes.get('socketio')?.restart());
 
 /** Restarts every running lane (and the single view) from its cursor, with fresh options. */
 function restartLanes(): void {
@@ -171,6 +188,7 @@ say = setupControls({
   burstStored: (r) => recorder.burstStored(r),
   burstFailed: () => recorder.burstFailed(),
   socket,
+  buffered: (text) => lanes.get('ws')?.showNote(text),
 });
 
 // ---- charts ----
@@ -232,7 +250,10 @@ onLangChange(() => {
   void refreshCharts();
   void inspector.render();
 });
-for (const lane of lanes.values()) lane.start();
+for (const lane of lanes.values()) {
+  if (lane.name === 'socketio') showSocketio();
+  else lane.start();
+}
 showView('race');
 setInterval(() => void refreshCharts(), 1000);
 setInterval(renderNotes, 1000);

@@ -1,14 +1,24 @@
 /** One feed message as a list row, shared by the lanes and the single view. Text only. */
 import type { TransportName } from '../../protocol/wire.ts';
+import { base64ToBytes } from '../lib/base64.ts';
 import type { FeedMessage } from '../lib/types.ts';
+import { crc32 } from './checksum.ts';
 import type { SampleKind } from './classify.ts';
 import { el } from './dom.ts';
 import { t } from './i18n.ts';
 import { formatMs } from './metrics.ts';
 
-/** A readable one-line body: ticker values as "PUSH 101.20 (+0.30)", strings as they are. */
+/**
+ * A readable one-line body: ticker values as "PUSH 101.20 (+0.30)", strings as they are, a
+ * binary message as its size and checksum.
+ */
 export function describeBody(m: FeedMessage): string {
   const b = m.body;
+  if (m.encoding === 'base64' && typeof b === 'string') {
+    // A binary message: its size and CRC-32, the same in every lane that got the same bytes.
+    const bytes = base64ToBytes(b);
+    return t('binary.row', { n: bytes.length, crc: crc32(bytes) });
+  }
   if (typeof b === 'string') return b;
   if (typeof b === 'object' && b !== null && 'symbol' in b && 'price' in b && 'change' in b) {
     const { symbol, price, change } = b;

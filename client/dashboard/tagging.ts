@@ -20,7 +20,9 @@ export function tagUrl(url: string, tag: string): string {
 }
 
 /** Client options whose every connection carries the tag. */
-export function taggedOptions(tag: string): Pick<ClientOptions, 'fetch' | 'EventSource' | 'WebSocket'> {
+export function taggedOptions(
+  tag: string,
+): Pick<ClientOptions, 'fetch' | 'EventSource' | 'WebSocket' | 'socketioQuery'> {
   const fetchImpl: FetchLike = (input, init) => fetch(tagUrl(input, tag), init);
   class TaggedEventSource extends EventSource {
     constructor(url: string) {
@@ -32,5 +34,11 @@ export function taggedOptions(tag: string): Pick<ClientOptions, 'fetch' | 'Event
       super(tagUrl(url, tag));
     }
   }
-  return { fetch: fetchImpl, EventSource: TaggedEventSource, WebSocket: TaggedWebSocket };
+  // socket.io-client makes its own requests and sockets: the tag goes in its query instead.
+  return {
+    fetch: fetchImpl,
+    EventSource: TaggedEventSource,
+    WebSocket: TaggedWebSocket,
+    socketioQuery: { inspect: tag },
+  };
 }

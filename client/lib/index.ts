@@ -6,6 +6,7 @@
 import type { TransportName } from '../../protocol/wire.ts';
 import { createLongPollTransport } from './long-poll.ts';
 import { createPollTransport } from './poll.ts';
+import { createSocketioTransport } from './socketio.ts';
 import { createSseTransport } from './sse.ts';
 import type { ClientOptions, ClientTransport } from './types.ts';
 import { createWsTransport } from './ws.ts';
@@ -16,6 +17,7 @@ export const TRANSPORT_FACTORIES: Readonly<Record<TransportName, (opts: ClientOp
   'long-poll': createLongPollTransport,
   sse: createSseTransport,
   ws: createWsTransport,
+  socketio: createSocketioTransport,
 };
 
 /** A new, unstarted transport of the given name. */
@@ -29,6 +31,7 @@ export { createLongPollTransport } from './long-poll.ts';
 export { DEFAULTS } from './options.ts';
 export { createPollTransport } from './poll.ts';
 export { publishHttp } from './publish.ts';
+export { createSocketioTransport } from './socketio.ts';
 export { createSseTransport } from './sse.ts';
 export type * from './types.ts';
 export { createWsTransport } from './ws.ts';

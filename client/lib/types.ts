@@ -261,6 +261,13 @@ export interface ClientOptions {
   /** Reconnect and retry delays after a failure. */
   backoff?: BackoffOptions;
   /**
+   * socketio: which of socket.io's transports to use: `websocket` (the default: straight to a
+   * WebSocket) or `polling` (engine.io's HTTP long-polling, never upgraded).
+   */
+  socketioTransport?: 'websocket' | 'polling';
+  /** socketio: extra query parameters on every engine.io request (the dashboard's `inspect` tag). */
+  socketioQuery?: Readonly<Record<string, string>>;
+  /**
    * The server's publish token (`PUBLISH_TOKEN`), when it requires one. ws sends it as
    * `?token=` on the upgrade, so the socket may publish; reading never needs it.
    */

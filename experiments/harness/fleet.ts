@@ -72,6 +72,7 @@ const READY: Record<TransportName, ConnectionState> = {
   'long-poll': 'waiting',
   sse: 'open',
   ws: 'open',
+  socketio: 'open',
 };
 
 class SimClient {

@@ -9,16 +9,22 @@ import type { ClientKind } from '../peers/clients/fleet.ts';
 import { RawFleet } from '../peers/clients/fleet.ts';
 import type { FleetSamples, FleetSpec } from './fleet.ts';
 
-const KIND = { ws: 'ws', sse: 'sse', 'long-poll': 'long-poll', poll: 'poll' } as const satisfies Record<
-  FleetSpec['transport'],
-  ClientKind
->;
+const KIND = {
+  ws: 'ws',
+  sse: 'sse',
+  'long-poll': 'long-poll',
+  poll: 'poll',
+  socketio: 'socket.io-ws',
+} as const satisfies Record<FleetSpec['transport'], ClientKind>;
 
 /** The first request of each transport, as client/lib makes it (polling clients add `after` themselves). */
 function pathOf(spec: FleetSpec): string {
   const { after, epoch } = spec.from;
   const resume = `after=${after ?? 0}${epoch ? `&epoch=${epoch}` : ''}`;
   if (spec.transport === 'ws') return `/ws?${resume}`;
+  // The raw socket.io client connects with a bare `40` (no auth): live from the head, which is
+  // where a fleet stands when it opens, before anything is published.
+  if (spec.transport === 'socketio') return '/socket.io/?EIO=4&transport=websocket';
   if (spec.transport === 'sse') return `/api/sse?${resume}`;
   const e = epoch ? `epoch=${epoch}&` : '';
   if (spec.transport === 'long-poll') return `/api/long-poll?${e}timeout=${spec.longPollTimeoutMs}`;

@@ -6,8 +6,8 @@ import type { TransportName } from '../../protocol/wire.ts';
 
 /** How a sentence names a transport. */
 export const TRANSPORT_LABEL: Record<'en' | 'zh', Record<TransportName, string>> = {
-  en: { poll: 'polling', 'long-poll': 'long-poll', sse: 'SSE', ws: 'WebSocket' },
-  zh: { poll: '轮询', 'long-poll': '长轮询', sse: 'SSE', ws: 'WebSocket' },
+  en: { poll: 'polling', 'long-poll': 'long-poll', sse: 'SSE', ws: 'WebSocket', socketio: 'socket.io' },
+  zh: { poll: '轮询', 'long-poll': '长轮询', sse: 'SSE', ws: 'WebSocket', socketio: 'socket.io' },
 };
 
 /** One colour per transport, the same in every chart (colour-blind safe: Okabe–Ito). */
@@ -16,6 +16,7 @@ export const TRANSPORT_COLOR: Record<TransportName, string> = {
   'long-poll': '#CC79A7',
   sse: '#009E73',
   ws: '#0072B2',
+  socketio: '#56B4E9',
 };
 
 /** How the known sweep keys are named (in sentences and on axes); an unknown key is shown as itself. */

@@ -38,6 +38,9 @@ const SSE_BEAT_BYTES = SSE_HEARTBEAT_BYTES + chunkFramingBytes(SSE_HEARTBEAT_BYT
 /** WebSocket: an empty ping from the server (unmasked), an empty pong back (masked). */
 const WS_PING_BYTES = wsFrameHeaderBytes(0, false);
 const WS_PONG_BYTES = wsFrameHeaderBytes(0, true);
+/** socket.io over its websocket: a `2` ping packet in a frame, a `3` pong back in a masked one. */
+const SIO_PING_BYTES = wsFrameHeaderBytes(1, false) + 1;
+const SIO_PONG_BYTES = wsFrameHeaderBytes(1, true) + 1;
 
 /** Measured bytes per HTTP exchange of `r` (each way), or null without any request. */
 function perRequest(r: TransportResult): { out: number; in: number } | null {
@@ -84,6 +87,14 @@ export function beatOf(t: TransportName, r: TransportResult): Beat {
         inBytes: WS_PONG_BYTES,
         en: `a ping of ${WS_PING_BYTES} B every ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)}, answered by a masked pong of ${WS_PONG_BYTES} B`,
         zh: `每 ${duration(PROTOCOL_DEFAULTS.wsHeartbeatMs)} 一个 ${WS_PING_BYTES} B 的 ping，客户端回一个带掩码的 ${WS_PONG_BYTES} B pong`,
+      };
+    case 'socketio':
+      return {
+        everyMs: PROTOCOL_DEFAULTS.socketioPingIntervalMs,
+        outBytes: SIO_PING_BYTES,
+        inBytes: SIO_PONG_BYTES,
+        en: `an engine.io ping packet "2" of ${SIO_PING_BYTES} B every ${duration(PROTOCOL_DEFAULTS.socketioPingIntervalMs)}, answered by a masked "3" of ${SIO_PONG_BYTES} B`,
+        zh: `每 ${duration(PROTOCOL_DEFAULTS.socketioPingIntervalMs)} 一个 ${SIO_PING_BYTES} B 的 engine.io ping 包 "2"，客户端回一个带掩码的 ${SIO_PONG_BYTES} B "3"`,
       };
   }
 }

@@ -4,14 +4,13 @@
  * same tables feed the terminal, report.md and report.html, so they never disagree.
  */
 import type { ChartConfiguration } from 'chart.js';
-import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
 import { bytes, duration, int, num } from '../format.ts';
 import { escapeHtml, figures, type HtmlOptions, htmlPage, htmlTable, type PageChart } from '../render/html.ts';
 import { TRANSPORT_COLOR } from '../render/labels.ts';
 import { mdTable, text } from '../render/markdown.ts';
 import type { Table } from '../render/tables.ts';
 import type { SoakResults } from '../results-schema.ts';
-import type { MemorySample } from './schema.ts';
+import { type MemorySample, SOAK_TRANSPORTS } from './schema.ts';
 import { MIN_JUDGED_MS, RSS_TOLERANCE } from './verdict.ts';
 
 const MIB = 2 ** 20;
@@ -21,7 +20,7 @@ export function deliveryTable(r: SoakResults): Table {
   return {
     head: ['transport', 'clients', 'reconnects', 'delivered', 'expected', 'lost', 'duplicated', 'resets'],
     numeric: [false, true, true, true, true, true, true, true],
-    rows: TRANSPORT_NAMES.map((name) => {
+    rows: SOAK_TRANSPORTS.map((name) => {
       const t = r.soak.transports[name];
       return [
         name,
@@ -64,9 +63,9 @@ export function memoryTable(r: SoakResults): Table {
 export function verdictLines(r: SoakResults): string[] {
   const { verdict: v, transports, warm, end } = r.soak;
   const change = `${v.rssChange >= 0 ? '+' : ''}${num(v.rssChange * 100)} %`;
-  const delivered = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].delivered, 0);
-  const expected = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].expected, 0);
-  const reconnects = TRANSPORT_NAMES.reduce((a, n) => a + transports[n].reconnects, 0);
+  const delivered = SOAK_TRANSPORTS.reduce((a, n) => a + transports[n].delivered, 0);
+  const expected = SOAK_TRANSPORTS.reduce((a, n) => a + transports[n].expected, 0);
+  const reconnects = SOAK_TRANSPORTS.reduce((a, n) => a + transports[n].reconnects, 0);
   const lines = [
     `${v.ok ? 'PASS' : 'FAIL'}: ${int(delivered)} of ${int(expected)} deliveries after ${int(reconnects)} reconnects; ` +
       `server RSS ${bytes(warm.rssBytes)} after warm-up → ${bytes(end.rssBytes)} at the end (${change}, ` +

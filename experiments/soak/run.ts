@@ -9,13 +9,18 @@
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { type ClientTransport, createTransport, publishHttp, type TransportHandlers } from '../../client/lib/index.ts';
-import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 import { DEFAULTS as SERVER_DEFAULTS } from '../../server/config.ts';
 import { describeEnvironment } from '../environment.ts';
 import type { HarnessListener } from '../harness/events.ts';
 import { type ServerProcess, startServerProcess } from '../harness/server-process.ts';
 import { RESULTS_VERSION, SOAK, type SoakResults } from '../results-schema.ts';
-import type { MemorySample, SoakParams, SoakTransport } from './schema.ts';
+import {
+  type MemorySample,
+  SOAK_TRANSPORTS,
+  type SoakParams,
+  type SoakTransport,
+  type SoakTransportName,
+} from './schema.ts';
 import { judgeSoak, warmupFor } from './verdict.ts';
 
 /**
@@ -45,7 +50,7 @@ export function soakParams(input: SoakInput): SoakParams {
 
 /** One client and what it has seen. */
 interface Tally {
-  name: TransportName;
+  name: SoakTransportName;
   transport: ClientTransport;
   handlers: TransportHandlers;
   last: number;
@@ -59,7 +64,7 @@ interface Tally {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function newTally(name: TransportName, url: string, params: SoakParams): Tally {
+function newTally(name: SoakTransportName, url: string, params: SoakParams): Tally {
   const transport = createTransport(name, {
     baseUrl: url,
     WebSocket,
@@ -131,7 +136,7 @@ export async function runSoak(params: SoakParams, listener: HarnessListener = ()
   let publishing = true;
   try {
     const { epoch } = await server.health();
-    for (const name of TRANSPORT_NAMES) {
+    for (const name of SOAK_TRANSPORTS) {
       for (let i = 0; i < params.clientsPerTransport; i++) {
         const t = newTally(name, server.url, params);
         tallies.push(t);
@@ -208,7 +213,7 @@ export async function runSoak(params: SoakParams, listener: HarnessListener = ()
     warm ??= samples[0] ?? end;
 
     const transports = Object.fromEntries(
-      TRANSPORT_NAMES.map((name) => {
+      SOAK_TRANSPORTS.map((name) => {
         const mine = tallies.filter((t) => t.name === name);
         const sum = (f: (t: Tally) => number) => mine.reduce((a, t) => a + f(t), 0);
         const summary: SoakTransport = {
@@ -222,7 +227,7 @@ export async function runSoak(params: SoakParams, listener: HarnessListener = ()
         };
         return [name, summary];
       }),
-    ) as Record<TransportName, SoakTransport>;
+    ) as Record<SoakTransportName, SoakTransport>;
     if (publishErrors > 0) warnings.push(`${publishErrors} publishes failed and were retried`);
     const took = performance.now() - startedAt;
     return {

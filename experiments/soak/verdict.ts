@@ -2,8 +2,7 @@
  * How a soak is judged: when its warm-up ends (the "before" of the memory comparison) and the
  * verdict on its figures. Pure; the soak's run (run.ts) calls these, the tests pin them.
  */
-import type { TransportName } from '../../protocol/wire.ts';
-import type { MemorySample, SoakTransport, SoakVerdict } from './schema.ts';
+import type { MemorySample, SoakTransport, SoakTransportName, SoakVerdict } from './schema.ts';
 
 /** RSS at the end may differ from RSS after warm-up by at most this fraction. */
 export const RSS_TOLERANCE = 0.1;
@@ -14,7 +13,7 @@ export const MIN_JUDGED_MS = 5 * 60_000;
 /** The verdict on a soak's figures: nothing lost, duplicated or reset, and RSS within tolerance. */
 export function judgeSoak(
   durationMs: number,
-  transports: Record<TransportName, SoakTransport>,
+  transports: Record<SoakTransportName, SoakTransport>,
   warm: MemorySample,
   end: MemorySample,
 ): SoakVerdict {

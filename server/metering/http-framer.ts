@@ -1,5 +1,6 @@
 import type { ByteSplit } from '../../protocol/wire.ts';
 import { tagOf } from '../inspect/wire-log.ts';
+import { EioSplitter } from './eio-splitter.ts';
 import { HeadMemo } from './head-memo.ts';
 import { hasToken, headLines, isChunked, parseFields, REQUEST_LINE, STATUS_LINE, targetPath } from './http-head.ts';
 import {
@@ -85,6 +86,8 @@ export interface RequestFramerOptions {
   methods?: ReadonlySet<string>;
   /** Parsed heads shared with framers of the same options (default: one of its own). */
   memo?: HeadMemo<ParsedRequest>;
+  /** Whether bodies sent to `path` are engine.io packets (socket.io polling), split by EioSplitter. */
+  engineIo?: (path: string) => boolean;
 }
 
 /**
@@ -95,12 +98,27 @@ export interface RequestFramerOptions {
 export class RequestFramer extends Http1Framer<RequestStart, ParsedRequest> {
   readonly #takesOver: (method: string) => boolean;
   readonly #methods: ReadonlySet<string> | undefined;
+  readonly #engineIo: ((path: string) => boolean) | undefined;
+  readonly #packets = new EioSplitter();
+  /** Whether the current body is engine.io packets. */
+  #split = false;
+  readonly #into: ByteSplit = { header: 0, payload: 0 };
   #upgrading = false;
 
   constructor(options: RequestFramerOptions = {}) {
     super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE, options.memo ?? new HeadMemo());
     this.#takesOver = options.upgradeTakesOver ?? (() => true);
     this.#methods = options.methods;
+    this.#engineIo = options.engineIo;
+  }
+
+  override finish(): number {
+    return super.finish() + (this.#split ? this.#packets.flush() : 0);
+  }
+
+  protected override body(chunk: Buffer, start: number, end: number): void {
+    if (this.#split) splitInto(this.#packets, chunk, start, end, this.#into, this);
+    else this.payload(end - start);
   }
 
   /** Feeds the next bytes received; see `RequestItem`. */
@@ -128,6 +146,8 @@ export class RequestFramer extends Http1Framer<RequestStart, ParsedRequest> {
 
   protected override startMessage(head: ParsedRequest): number {
     this.#upgrading = head.isUpgrade && this.#takesOver(head.method);
+    this.#split = head.plan !== 0 && this.#engineIo?.(head.path) === true;
+    if (this.#split) this.#packets.begin(head.plan > 0 ? head.plan : Number.POSITIVE_INFINITY);
     this.emit({
       event: 'request',
       method: head.method,
@@ -139,16 +159,40 @@ export class RequestFramer extends Http1Framer<RequestStart, ParsedRequest> {
   }
 
   protected override onMessageEnd(): boolean {
+    if (this.#split) this.header(this.#packets.flush());
     return this.#upgrading;
+  }
+
+  /** Counts split parts; for `splitInto`. */
+  count(split: ByteSplit): void {
+    this.header(split.header);
+    this.payload(split.payload);
   }
 }
 
+/** Splits a body piece by engine.io packet framing and hands the parts to the framer. */
+function splitInto(
+  packets: EioSplitter,
+  chunk: Buffer,
+  start: number,
+  end: number,
+  into: ByteSplit,
+  framer: { count(split: ByteSplit): void },
+): void {
+  into.header = 0;
+  into.payload = 0;
+  packets.push(chunk, start, end, into);
+  framer.count(into);
+}
+
 /** Options of a `ResponseFramer`. */
-export interface ResponseFramerOptions {
+export interface ResponseFramerOptions<T = unknown> {
   /** Cap on a head; past it the rest of the stream is counted as header. */
   maxHeadSize?: number;
   /** Parsed heads shared with framers of the same options (default: one of its own). */
   memo?: HeadMemo<ParsedResponse>;
+  /** Whether the body answering the request tagged `tag` is engine.io packets (socket.io polling). */
+  engineIo?: (tag: T | undefined) => boolean;
 }
 
 /**
@@ -162,11 +206,26 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>, ParsedRespo
   readonly #tags: T[] = [];
   readonly #sse = new SseFramer();
   readonly #split: ByteSplit = { header: 0, payload: 0 };
+  readonly #engineIo: ((tag: T | undefined) => boolean) | undefined;
+  readonly #packets = new EioSplitter();
   #eventStream = false;
+  /** Whether the current body is engine.io packets. */
+  #eio = false;
   #switching = false;
 
-  constructor(options: ResponseFramerOptions = {}) {
+  constructor(options: ResponseFramerOptions<T> = {}) {
     super(options.maxHeadSize ?? DEFAULT_MAX_HEAD_SIZE, options.memo ?? new HeadMemo());
+    this.#engineIo = options.engineIo;
+  }
+
+  override finish(): number {
+    return super.finish() + (this.#eio ? this.#packets.flush() : 0);
+  }
+
+  /** Counts split parts; for `splitInto`. */
+  count(split: ByteSplit): void {
+    this.header(split.header);
+    this.payload(split.payload);
   }
 
   /** Announces a request whose response is still to come, in request order. */
@@ -210,12 +269,18 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>, ParsedRespo
     else plan = head.contentLength ?? BODY_UNTIL_CLOSE;
     this.#eventStream = isEventStream && plan !== 0;
     if (this.#eventStream) this.#sse.reset();
+    this.#eio = plan !== 0 && !this.#eventStream && this.#engineIo?.(tag) === true;
+    if (this.#eio) this.#packets.begin(plan > 0 ? plan : Number.POSITIVE_INFINITY);
     this.#switching = status === 101;
     this.emit({ event: 'response', status, isEventStream, tag });
     return plan;
   }
 
   protected override body(chunk: Buffer, start: number, end: number): void {
+    if (this.#eio) {
+      splitInto(this.#packets, chunk, start, end, this.#split, this);
+      return;
+    }
     if (!this.#eventStream) {
       this.payload(end - start);
       return;
@@ -229,6 +294,7 @@ export class ResponseFramer<T> extends Http1Framer<ResponseStart<T>, ParsedRespo
   }
 
   protected override onMessageEnd(): boolean {
+    if (this.#eio) this.header(this.#packets.flush());
     return this.#switching;
   }
 }

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Stats } from '../observe/stats.ts';
 import { HeadMemo } from './head-memo.ts';
 import { DEFAULT_MAX_HEAD_SIZE } from './http1-framer.ts';
-import { type Classify, type MeterOptions, SocketMeter } from './socket-meter.ts';
+import { type Classify, carriesEngineIo, type MeterOptions, SocketMeter } from './socket-meter.ts';
 
 /** A running meter, as returned by `meterServer`. */
 export interface ServerMeter {
@@ -56,6 +56,7 @@ export function meterServer(
     methods: new Set(METHODS),
     requestHeads: new HeadMemo(),
     responseHeads: new HeadMemo(),
+    engineIo: (path) => carriesEngineIo(stats.endpointAt(path)),
   };
   const onConnection = (socket: Socket) => {
     const meter = new SocketMeter(socket, stats, classify, options, () => live.delete(meter));

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { ByteSplit, EndpointStats, TransportName } from '../../protocol/wire.ts';
 import { type InspectedRequest, SocketInspector } from '../inspect/wire-log.ts';
 import type { Endpoint, Stats } from '../observe/stats.ts';
+import { EioSplitter } from './eio-splitter.ts';
 import type { HeadMemo } from './head-memo.ts';
 import { type ParsedRequest, type ParsedResponse, RequestFramer, ResponseFramer } from './http-framer.ts';
 import type { Part } from './http1-framer.ts';
@@ -22,7 +23,20 @@ export interface MeterOptions {
   methods: ReadonlySet<string>;
   requestHeads: HeadMemo<ParsedRequest>;
   responseHeads: HeadMemo<ParsedResponse>;
+  /** Whether request bodies to `path` are engine.io packets (see `carriesEngineIo`). */
+  engineIo: (path: string) => boolean;
 }
+
+/**
+ * Whether an endpoint's bodies and frames are engine.io packets: socket.io's. Its bytes are
+ * then split by packet framing too (eio-splitter.ts), so `payload` is what the events carry.
+ */
+export function carriesEngineIo(key: MeterKey): boolean {
+  return key.transport === 'socketio';
+}
+
+/** A packet splitter for the frames of an upgraded connection counted at `key`, if it needs one. */
+const packetsFor = (key: MeterKey): EioSplitter | undefined => (carriesEngineIo(key) ? new EioSplitter() : undefined);
 
 /**
  * What the response framer remembers of each request: where its answer is counted, and the
@@ -98,7 +112,11 @@ export class SocketMeter {
     this.#wsKey = stats.other;
     this.#onGone = onGone;
     this.#req = new RequestFramer({ ...options, memo: options.requestHeads });
-    this.#res = new ResponseFramer({ maxHeadSize: options.maxHeadSize, memo: options.responseHeads });
+    this.#res = new ResponseFramer<RequestTag>({
+      maxHeadSize: options.maxHeadSize,
+      memo: options.responseHeads,
+      engineIo: (tag) => tag !== undefined && carriesEngineIo(tag.endpoint),
+    });
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
     this.#restore = this.#tap();
@@ -233,7 +251,7 @@ export class SocketMeter {
         // HTTP is over on this side; what follows is WebSocket if the answer is a 101.
         this.#inMode = IN_PENDING;
         this.#wsKey = this.#key;
-        this.#wsIn = new WsFramer(this.#inspect?.frames(this.#lastRequest, 'in'));
+        this.#wsIn = new WsFramer(this.#inspect?.frames(this.#lastRequest, 'in'), packetsFor(this.#wsKey));
         if (item.rest > 0) this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pendingIn);
       }
     }
@@ -295,13 +313,13 @@ export class SocketMeter {
       } else {
         this.#outWs = true;
         this.#wsKey = this.#outKey ?? this.#key;
-        this.#wsOut = new WsFramer(answering && this.#inspect?.frames(answering, 'out'));
+        this.#wsOut = new WsFramer(answering && this.#inspect?.frames(answering, 'out'), packetsFor(this.#wsKey));
         if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
         else if (this.#inMode === IN_HTTP) {
           // A 101 our request framer did not see coming: switch this side too.
           this.#bucket(this.#key).bytesIn.header += this.#req?.finish() ?? 0;
           this.#inMode = IN_WS;
-          this.#wsIn = new WsFramer();
+          this.#wsIn = new WsFramer(undefined, packetsFor(this.#wsKey));
         }
         if (this.#inMode === IN_WS) {
           // Both directions are WebSocket for good: the HTTP framers are done.
@@ -336,9 +354,11 @@ export class SocketMeter {
     if (unseen > 0) this.#bucket(inKey).bytesIn.header += unseen;
     if (this.#inMode === IN_HTTP) this.#bucket(this.#key).bytesIn.header += this.#req?.finish() ?? 0;
     if (this.#inMode === IN_PENDING) this.#settleUpgrade(false);
+    if (this.#inMode === IN_WS) this.#bucket(this.#wsKey).bytesIn.header += this.#wsIn?.finish() ?? 0;
 
     const outKey = this.#outWs ? this.#wsKey : (this.#outKey ?? this.#key);
     if (!this.#outWs) this.#bucket(outKey).bytesOut.header += this.#res?.finish() ?? 0;
+    else this.#bucket(outKey).bytesOut.header += this.#wsOut?.finish() ?? 0;
     const extra = this.#countedOut - (socket.bytesWritten ?? this.#countedOut);
     if (extra > 0) {
       const left = this.#queued.takeBack(extra);

@@ -1,5 +1,6 @@
 import type { ByteSplit } from '../../protocol/wire.ts';
 import { extendedLengthBytes, headerSizeOf } from '../../protocol/ws-frame.ts';
+import type { EioSplitter } from './eio-splitter.ts';
 
 /**
  * Told about every complete frame of one direction, for the wire inspector: the 2–14 header
@@ -40,9 +41,17 @@ export class WsFramer {
   #header: number[] = [];
   #want = 0;
   #pieces: Uint8Array[] = [];
+  /** Splits each frame's payload further, by engine.io packet framing (socket.io connections). */
+  readonly #packets: EioSplitter | undefined;
 
-  constructor(observer?: FrameObserver) {
+  constructor(observer?: FrameObserver, packets?: EioSplitter) {
     this.#observer = observer;
+    this.#packets = packets;
+  }
+
+  /** The stream ended: bytes the packet splitter still holds back, to count as header. */
+  finish(): number {
+    return this.#packets?.flush() ?? 0;
   }
 
   /**
@@ -56,7 +65,8 @@ export class WsFramer {
     while (pos < end) {
       if (this.#remaining > 0) {
         const take = Math.min(this.#remaining, end - pos);
-        into.payload += take;
+        if (this.#packets === undefined) into.payload += take;
+        else this.#packets.push(chunk, pos, pos + take, into);
         if (observed && this.#want > 0) this.#gather(chunk, pos, Math.min(take, this.#want));
         this.#remaining -= take;
         pos += take;
@@ -79,6 +89,7 @@ export class WsFramer {
         // An oversized 64-bit length loses precision here; the frame is then effectively
         // endless, which is what any receiver would make of it too.
         this.#remaining = this.#length;
+        this.#packets?.begin(this.#length);
         this.#headerSeen = 0;
         this.#headerSize = 2;
         if (observed) {

@@ -26,6 +26,8 @@ export interface Endpoint {
   readonly path: string;
   /** The transport whose connections gauge counts sockets here; null for `other`. */
   readonly transport: TransportName | null;
+  /** Whether requests of every method count here (socket.io's POSTs), not only GETs. */
+  anyMethod: boolean;
   /** Requests and bytes here (replaced, not zeroed, by `clear()`). */
   counters: EndpointStats;
 }
@@ -42,7 +44,7 @@ const add = (into: ByteSplit, from: ByteSplit) => {
  */
 export class Stats {
   readonly transports: Record<TransportName, TransportCounters>;
-  readonly other: Endpoint = { path: '*', transport: null, counters: zero() };
+  readonly other: Endpoint = { path: '*', transport: null, anyMethod: true, counters: zero() };
   /** Exact heads and frames of tagged connections, for `GET /api/inspect` (filled by the meter). */
   readonly wire = new WireLog();
   readonly #endpoints = new Map<string, Endpoint>();
@@ -54,13 +56,17 @@ export class Stats {
     ) as Record<TransportName, TransportCounters>;
   }
 
-  /** Registers `path` as an endpoint of `transport` (idempotent); the meter counts there. */
-  endpoint(transport: TransportName, path: string): Endpoint {
+  /**
+   * Registers `path` as an endpoint of `transport` (idempotent); the meter counts its GETs
+   * there, or its requests of every method with `anyMethod`.
+   */
+  endpoint(transport: TransportName, path: string, anyMethod = false): Endpoint {
     let e = this.#endpoints.get(path);
     if (!e) {
-      e = { path, transport, counters: zero() };
+      e = { path, transport, anyMethod, counters: zero() };
       this.#endpoints.set(path, e);
     }
+    if (anyMethod) e.anyMethod = true;
     return e;
   }
 

@@ -3,13 +3,12 @@ import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import { httpChunk, sseMessageChunk } from '../feed/encode.ts';
-import { STREAM_PAGE } from '../feed/follow.ts';
 import { parseAfter, parseEpoch, parseSources } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { TransportCounters } from '../observe/stats.ts';
 import { abandon } from './shared/abandon.ts';
 import { writeCoalesced } from './shared/coalesce.ts';
-import { type FlowSink, flowFollow } from './shared/flow.ts';
+import { type FlowSink, flowFollow, streamFlow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
 import { passes, type SourceFilter } from './shared/source-filter.ts';
 import type { Transport } from './transport.ts';
@@ -173,20 +172,7 @@ export const sse: Transport = {
       observer.log.debug({ event: 'connect', transport: 'sse', ip: ctx.ip });
       const stream = new SseStream(res, ctx.ip, sources, shared);
       shared.open.add(stream);
-      stream.follow(
-        flowFollow(
-          feed,
-          {
-            after,
-            epoch,
-            pageSize: STREAM_PAGE,
-            bound: config.sendBufferBytes,
-            stallMs: config.slowConsumerMs,
-            budget,
-          },
-          stream,
-        ),
-      );
+      stream.follow(flowFollow(feed, streamFlow({ after, epoch }, config, budget), stream));
     });
 
     return {

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Router from '@koa/router';
 import type { TransportName } from '../../protocol/wire.ts';
@@ -17,12 +17,23 @@ export type { TransportName } from '../../protocol/wire.ts';
  */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/**
+ * Handles every plain request to one path before Koa (socket.io's engine answers its own
+ * polling requests). The front door has already checked the request; the handler answers it.
+ */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /** What a transport is given when it is mounted: the shared feed and its own counters. */
 export interface TransportHost {
   /** Koa router for HTTP transports (poll, long-poll, sse). */
   readonly router: Router;
   /** Registers an upgrade handler for a path (ws); the meter counts that path as this transport's. */
   upgrade(path: string, handler: UpgradeHandler): void;
+  /**
+   * Registers a raw request handler for a path, any method (socket.io's polling GETs and
+   * POSTs); the meter counts that path's requests of every method as this transport's.
+   */
+  request(path: string, handler: RequestHandler): void;
   readonly feed: Feed;
   readonly config: Config;
   /** This transport's counters: it owns held, emptyResponses, timeouts and delivered. */

@@ -254,12 +254,12 @@ describe('app', () => {
   });
 
   describe('GET /api/stats', () => {
-    it('has the contract shape for all four transports', async () => {
+    it('has the contract shape for all five transports', async () => {
       const res = await fetch(`${s.url}/api/stats`);
       const stats = (await res.json()) as StatsResponse;
       assert.equal(stats.epoch, s.feed.epoch);
       assert.equal(stats.head, s.feed.head);
-      assert.deepEqual(Object.keys(stats.transports).sort(), ['long-poll', 'poll', 'sse', 'ws']);
+      assert.deepEqual(Object.keys(stats.transports).sort(), ['long-poll', 'poll', 'socketio', 'sse', 'ws']);
       for (const t of Object.values(stats.transports)) {
         for (const k of ['connections', 'held', 'requests', 'emptyResponses', 'timeouts', 'delivered'] as const)
           assert.equal(typeof t[k], 'number');

@@ -4,6 +4,7 @@ import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { base64ToBytes } from '../../client/lib/base64.ts';
 import {
+  type ClientOptions,
   type ClientTransport,
   createTransport,
   createWsTransport,
@@ -15,7 +16,12 @@ import type { RunningServer } from '../../server/server.ts';
 import { startTestServer, waitFor } from '../support/server.ts';
 
 const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
-const TRANSPORTS: readonly TransportName[] = ['poll', 'long-poll', 'sse', 'ws'];
+/** Every transport, socket.io on each of its own two. */
+const READERS: ReadonlyArray<{ name: TransportName; label: string; opts?: Partial<ClientOptions> }> = [
+  ...(['poll', 'long-poll', 'sse', 'ws'] as const).map((name) => ({ name, label: name })),
+  { name: 'socketio', label: 'socketio/websocket', opts: { socketioTransport: 'websocket' } },
+  { name: 'socketio', label: 'socketio/polling', opts: { socketioTransport: 'polling' } },
+];
 
 describe('binary messages', () => {
   let s: RunningServer;
@@ -27,15 +33,21 @@ describe('binary messages', () => {
   /** One client per transport from the current head, collecting what arrives. */
   function clients() {
     const from = { after: s.feed.head, epoch: s.feed.epoch };
-    return TRANSPORTS.map((name) => {
+    return READERS.map(({ name, label, opts }) => {
       const got: FeedMessage[] = [];
-      const t: ClientTransport = createTransport(name, { baseUrl: s.url, WebSocket, EventSource, pollIntervalMs: 30 });
+      const t: ClientTransport = createTransport(name, {
+        baseUrl: s.url,
+        WebSocket,
+        EventSource,
+        pollIntervalMs: 30,
+        ...opts,
+      });
       t.start(from, { messages: (b) => got.push(...b), reset() {}, error() {} });
-      return { name, got, t };
+      return { name: label, got, t };
     });
   }
 
-  it('arrives byte-identical on every transport: all 256 byte values, published over HTTP', async () => {
+  it('arrives byte-identical on every transport and socket.io: all 256 byte values, published over HTTP', async () => {
     const readers = clients();
     const { seq } = await publishHttp(s.url, { body: ALL_BYTES });
     await waitFor(() => readers.every((r) => r.got.length >= 1), 10_000, 'every transport got it');
@@ -82,6 +94,9 @@ describe('binary messages', () => {
     // The WebSocket frame carries the 3 000 bytes plus a small envelope; SSE carries the base64 text.
     assert.ok(stats.transports.ws.bytesOut.payload < size + 200, `ws ${stats.transports.ws.bytesOut.payload}`);
     assert.ok(stats.transports.sse.bytesOut.payload > base64, `sse ${stats.transports.sse.bytesOut.payload}`);
+    // socket.io carries the same base64 envelope, on each of its transports.
+    const sio = stats.transports.socketio.bytesOut.payload;
+    assert.ok(sio > 2 * base64 && sio < 2 * (base64 + 200), `socketio ${sio}`);
   });
 
   it('refuses an empty or oversized binary body, and a bad source, storing nothing', async () => {

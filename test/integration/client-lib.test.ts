@@ -132,7 +132,7 @@ describe('client transports', { concurrency: true }, () => {
         }
         const carried = rec.records.reduce((n, r) => n + r.messages, 0);
         assert.equal(carried, 5, 'records carry every message once');
-        const healthy = name === 'sse' || name === 'ws' ? 'open' : 'waiting';
+        const healthy = name === 'sse' || name === 'ws' || name === 'socketio' ? 'open' : 'waiting';
         assert.equal(rec.states[0], 'connecting');
         assert.ok(rec.states.includes(healthy), `${name} reports ${healthy}: ${rec.states.join(' → ')}`);
         assert.ok(!rec.states.includes('reconnecting'));

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { renderReport, writeReport } from '../../experiments/report.ts';
 import { ResultsError, SOAK, type SoakResults } from '../../experiments/results-schema.ts';
 import { runSoak, soakParams } from '../../experiments/soak/run.ts';
-import { TRANSPORT_NAMES } from '../../protocol/wire.ts';
+import { SOAK_TRANSPORTS } from '../../experiments/soak/schema.ts';
 
 describe('the soak (experiments/soak/run.ts)', () => {
   let results: SoakResults;
@@ -23,7 +23,7 @@ describe('the soak (experiments/soak/run.ts)', () => {
   it('delivers every message to every bouncing client of every transport exactly once', () => {
     const { published, transports, verdict } = results.soak;
     assert.ok(published >= 150, `published ${published}`);
-    for (const name of TRANSPORT_NAMES) {
+    for (const name of SOAK_TRANSPORTS) {
       const t = transports[name];
       assert.equal(t.clients, 2);
       assert.ok(t.reconnects >= 10, `${name}: only ${t.reconnects} reconnects`);

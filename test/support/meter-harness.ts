@@ -20,6 +20,7 @@ const PATHS: Readonly<Record<TransportName, string>> = {
   'long-poll': '/api/long-poll',
   sse: '/api/sse',
   ws: '/ws',
+  socketio: '/socket.io/',
 };
 
 /** A Stats whose endpoints are the transports' paths, and the meter's classifier over them. */

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MemorySample, SoakTransport } from '../../experiments/soak/schema.ts';
+import {
+  type MemorySample,
+  SOAK_TRANSPORTS,
+  type SoakTransport,
+  type SoakTransportName,
+} from '../../experiments/soak/schema.ts';
 import { judgeSoak, MIN_JUDGED_MS, warmupFor } from '../../experiments/soak/verdict.ts';
-import { TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
 
-const clean = (): Record<TransportName, SoakTransport> =>
+const clean = (): Record<SoakTransportName, SoakTransport> =>
   Object.fromEntries(
-    TRANSPORT_NAMES.map((n) => [
+    SOAK_TRANSPORTS.map((n) => [
       n,
       { clients: 5, delivered: 500, expected: 500, lost: 0, duplicated: 0, resets: 0, reconnects: 40 },
     ]),
-  ) as Record<TransportName, SoakTransport>;
+  ) as Record<SoakTransportName, SoakTransport>;
 const mem = (rssMiB: number): MemorySample => ({
   atMs: 0,
   published: 0,

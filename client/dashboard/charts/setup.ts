@@ -31,6 +31,7 @@ export const COLORS: Readonly<Record<TransportName, string>> = {
   'long-poll': '#7c3aed',
   sse: '#059669',
   ws: '#2563eb',
+  socketio: '#0891b2',
 };
 
 /** The canvas with `id`, inside a sized container (CSS class `chart-box`). */

@@ -1,6 +1,6 @@
 import type { FeedMessage, Hello } from '../../../protocol/wire.ts';
 import type { Feed } from '../../feed/feed.ts';
-import { type FollowSink, follow } from '../../feed/follow.ts';
+import { type FollowSink, follow, STREAM_PAGE } from '../../feed/follow.ts';
 import type { BudgetHolder, SendBudget } from './send-budget.ts';
 
 /** What a flow-controlled stream writes to, and how it learns how much is still queued. */
@@ -31,6 +31,26 @@ export interface FlowOptions {
   checkMs?: number;
   /** What all paused streams may hold together; a paused stream declares its queue here. */
   budget?: SendBudget;
+}
+
+/**
+ * The options of a stream that resumes at `from`: a page of the feed at a time, bounded by the
+ * configured send buffer and stall time, sharing the server's send budget. The same for every
+ * streaming transport (SSE, WebSocket, socket.io).
+ */
+export function streamFlow(
+  from: { after?: number | undefined; epoch?: string | undefined },
+  config: { sendBufferBytes: number; slowConsumerMs: number },
+  budget: SendBudget,
+): FlowOptions {
+  return {
+    after: from.after,
+    epoch: from.epoch,
+    pageSize: STREAM_PAGE,
+    bound: config.sendBufferBytes,
+    stallMs: config.slowConsumerMs,
+    budget,
+  };
 }
 
 /**

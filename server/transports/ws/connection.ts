@@ -4,10 +4,9 @@ import type { FeedMessage, Hello, ServerFrame } from '../../../protocol/wire.ts'
 import type { Config } from '../../config.ts';
 import { wsMessageFrame } from '../../feed/encode.ts';
 import type { Feed } from '../../feed/feed.ts';
-import { STREAM_PAGE } from '../../feed/follow.ts';
 import type { TransportCounters } from '../../observe/stats.ts';
 import { abandon } from '../shared/abandon.ts';
-import { type FlowSink, flowFollow } from '../shared/flow.ts';
+import { type FlowSink, flowFollow, streamFlow } from '../shared/flow.ts';
 import type { SendBudget } from '../shared/send-budget.ts';
 import { passes, type SourceFilter } from '../shared/source-filter.ts';
 import { ClientFrames, type FrameDeps, type FrameHost, type Peer, POLICY } from './client-frames.ts';
@@ -69,19 +68,7 @@ export class WsConnection implements FlowSink, FrameHost {
     this.#filter = from.sources;
     this.#shared = shared;
     this.#frames = new ClientFrames(this, shared);
-    const { config } = shared;
-    this.#stop = flowFollow(
-      shared.feed,
-      {
-        after: from.after,
-        epoch: from.epoch,
-        pageSize: STREAM_PAGE,
-        bound: config.sendBufferBytes,
-        stallMs: config.slowConsumerMs,
-        budget: shared.budget,
-      },
-      this,
-    );
+    this.#stop = flowFollow(shared.feed, streamFlow(from, shared.config, shared.budget), this);
     socket.once('error', () => this.gone());
     socket.once('close', () => this.gone());
     ws.on('message', (data, binary) => this.#frames.push(data, binary));
