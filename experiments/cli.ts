@@ -113,6 +113,10 @@ function scenarioHelp(): string {
     '    reads: transports (default all), cpu-prof (profiles the pushrace servers)',
     `    full:  ${PEERS_DEFAULTS.full.reps} reps, ${PEERS_DEFAULTS.full.streamClients} ws/sse clients, ${PEERS_DEFAULTS.full.longPollClients} held long-polls, ${PEERS_DEFAULTS.full.pollClients} pollers`,
     `    quick: ${PEERS_DEFAULTS.quick.reps} reps, ${PEERS_DEFAULTS.quick.streamClients} ws/sse clients, ${PEERS_DEFAULTS.quick.longPollClients} held long-polls, ${PEERS_DEFAULTS.quick.pollClients} pollers (under 3 minutes)`,
+    '  cluster',
+    '    The same steady load against one instance on the memory feed, one on Redis, and two on Redis',
+    '    behind nginx (real redis-server and nginx): latency p50/p99, the Redis hop, deliveries/s, CPU',
+    '    of every process. Options: --quick, --out DIR (experiments/cluster/).',
     `  ${SOAK}`,
     '    All four transports at once, every client stopping and resuming at random, for minutes: 0 lost,',
     "    0 duplicated, and the server's RSS (after a full GC) flat once its history is full.",
@@ -136,6 +140,8 @@ function scenarioHelp(): string {
 
 /** Parses `argv`, runs the scenario, writes and prints the report; the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // The cluster experiment starts its own processes (Redis, nginx, instances) and takes only --quick and --out.
+  if (argv[0] === 'cluster') return (await import('./cluster/run.ts')).runClusterExperiment(argv.slice(1));
   let code = 0;
   const program = new Command()
     .name('npm run experiment --')

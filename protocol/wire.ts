@@ -137,4 +137,15 @@ export interface StatsResponse {
   transports: Record<TransportName, TransportStats>;
   endpoints: Record<string, EndpointStats & { transport: TransportName }>;
   other: EndpointStats;
+  /**
+   * Several instances on one Redis feed: the figures above are their sums, and these are each
+   * instance's own, by instance name (absent on a single in-memory server). Each instance counts
+   * its own sockets, so the sums are as exact as the parts.
+   */
+  instances?: Record<string, InstanceStats>;
+  /** With `instances`: false when an instance did not answer in time (the sums then miss it). */
+  complete?: boolean;
 }
+
+/** One instance's counters in a cluster's `GET /api/stats`. */
+export type InstanceStats = Omit<StatsResponse, 'epoch' | 'head' | 'instances' | 'complete'>;

@@ -5,11 +5,14 @@
  * published in-process (so the port carries nothing but that transport), then the server's
  * /api/stats next to the TCP payload bytes tshark saw on that port, per direction.
  *
- *   npx tsx scripts/wire-check.ts [--messages 50] [--body-bytes 40]
+ *   npx tsx scripts/wire-check.ts [--messages 50] [--body-bytes 40] [--workers 2]
+ *
+ * `--workers N` checks a cluster instead (wire-check-cluster.ts): N node:cluster workers on one
+ * Redis feed (a redis-server of this run), N clients per transport, one per worker, the
+ * messages published over HTTP; the meter's figures are /api/stats's sums over the workers.
  *
  * Without tshark it still prints the meter's figures and says the capture was skipped.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,56 +23,26 @@ import { type ClientOptions, createTransport } from '../client/lib/index.ts';
 import { TRANSPORT_NAMES, type TransportName, type TransportStats } from '../protocol/wire.ts';
 import { loadConfig } from '../server/config.ts';
 import { startServer } from '../server/server.ts';
+import { startRedis } from '../test/support/redis.ts';
+import { captured, hasTshark, startCapture } from './capture.ts';
+import { type CheckInput, runCluster } from './wire-check-cluster.ts';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '50' }, 'body-bytes': { type: 'string', default: '40' } },
+  options: {
+    messages: { type: 'string', default: '50' },
+    'body-bytes': { type: 'string', default: '40' },
+    workers: { type: 'string', default: '1' },
+  },
 });
+const WORKERS = Number(values.workers);
 const MESSAGES = Number(values.messages);
 /** The binary messages' bytes: every byte value, repeated to 3 000. */
 const BINARY = Buffer.from(Array.from({ length: 3000 }, (_, i) => i & 0xff));
 const BODY = 'x'.repeat(Number(values['body-bytes']));
-
-const hasTshark = (() => {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function startCapture(port: number, file: string): Promise<ChildProcess> {
-  const proc = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', file, '-q'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('tshark did not start within 10 s')), 10_000);
-    proc.stderr?.on('data', (d: Buffer) => {
-      if (String(d).includes('Capturing on')) {
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    });
-    proc.once('error', reject);
-  });
-}
-
-/** Sums TCP payload bytes per direction (to the server port, from it) in a capture file. */
-function captured(file: string, port: number): { toServer: number; fromServer: number } {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.dstport', '-e', 'tcp.len'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let toServer = 0;
-  let fromServer = 0;
-  for (const line of out.split('\n')) {
-    const [dst, len] = line.split('\t');
-    if (!len) continue;
-    if (Number(dst) === port) toServer += Number(len);
-    else fromServer += Number(len);
-  }
-  return { toServer, fromServer };
-}
+/** One message in ten is binary (3 000 bytes): raw on the WebSocket, base64 on the others. */
+const INPUTS: CheckInput[] = Array.from({ length: MESSAGES }, (_, i) =>
+  i % 10 === 9 ? { body: BINARY.toString('base64'), encoding: 'base64' } : { body: BODY },
+);
 
 /** One run: a transport, and the client options that choose socket.io's own transport. */
 interface Case {
@@ -114,13 +87,8 @@ async function run({ name, label, options }: Case, dir: string) {
   });
   // Wait until the client is connected (its first answer or hello), then publish.
   await new Promise((r) => setTimeout(r, 300));
-  for (let i = 0; i < MESSAGES; i++) {
-    // One message in ten is binary (3 000 bytes): raw on the WebSocket, base64 on the others.
-    const input =
-      i % 10 === 9
-        ? { source: 'bench' as const, body: BINARY.toString('base64'), encoding: 'base64' as const }
-        : { source: 'bench' as const, body: BODY };
-    await server.feed.publish(input);
+  for (const input of INPUTS) {
+    await server.feed.publish({ source: 'bench', ...input });
     await new Promise((r) => setTimeout(r, 20));
   }
   await done;
@@ -135,26 +103,33 @@ async function run({ name, label, options }: Case, dir: string) {
     await new Promise((r) => capture.once('exit', r));
     wire = captured(file, port);
   }
-  return { t, other: counts.other, wire };
+  return { t, other: counts.other, wire, perInstance: '' };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pushrace-wire-'));
 const rows: string[] = [];
 let allMatch = true;
-for (const c of CASES) {
-  const { t, other, wire } = await run(c, dir);
+const redis = WORKERS > 1 ? await startRedis() : undefined;
+// socket.io's own sessions live in one process: without sticky sessions a cluster cannot serve
+// them (its polling breaks), so the cluster check is of pushrace's four transports.
+for (const c of redis ? CASES.filter((k) => k.name !== 'socketio') : CASES) {
+  const { t, other, wire, perInstance } = redis
+    ? await runCluster(c.name, { dir, workers: WORKERS, redisUrl: redis.url, inputs: INPUTS })
+    : await run(c, dir);
   const inTotal = t.bytesIn.header + t.bytesIn.payload + other.bytesIn.header + other.bytesIn.payload;
   const outTotal = t.bytesOut.header + t.bytesOut.payload + other.bytesOut.header + other.bytesOut.payload;
   const per = (n: number) => (t.delivered > 0 ? (n / t.delivered).toFixed(1) : '–');
   const match = wire ? wire.toServer === inTotal && wire.fromServer === outTotal : undefined;
   if (match === false) allMatch = false;
   rows.push(
-    `| ${c.label} | ${t.delivered} | ${t.requests} | ${per(t.bytesOut.header)} | ${per(t.bytesOut.payload)} | ${per(t.bytesIn.header)} | ${per(t.bytesIn.payload)} | ${inTotal} / ${outTotal} | ${wire ? `${wire.toServer} / ${wire.fromServer}` : 'skipped (no tshark)'} | ${match === undefined ? '–' : match ? 'exact' : 'MISMATCH'} |`,
+    `| ${c.label} | ${t.delivered}${perInstance ? ` (${perInstance})` : ''} | ${t.requests} | ${per(t.bytesOut.header)} | ${per(t.bytesOut.payload)} | ${per(t.bytesIn.header)} | ${per(t.bytesIn.payload)} | ${inTotal} / ${outTotal} | ${wire ? `${wire.toServer} / ${wire.fromServer}` : 'skipped (no tshark)'} | ${match === undefined ? '–' : match ? 'exact' : 'MISMATCH'} |`,
   );
 }
 rmSync(dir, { recursive: true, force: true });
+await redis?.close();
+const who = redis ? `${WORKERS} workers on Redis, one client per worker` : 'one client each';
 console.log(
-  `${MESSAGES} messages per transport, one client each: ${BODY.length}-byte bodies, every tenth a ${BINARY.length}-byte binary\n`,
+  `${MESSAGES} messages per transport, ${who}: ${BODY.length}-byte bodies, every tenth a ${BINARY.length}-byte binary\n`,
 );
 console.log(
   '| transport | delivered | requests | out header/msg | out payload/msg | in header/msg | in payload/msg | meter in / out (B) | capture in / out (B) | |',

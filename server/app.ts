@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { type Coordinator, LocalCoordinator } from './cluster/coordinator.ts';
 import type { Config } from './config.ts';
 import { type MountedControl, mountControl } from './control/routes.ts';
 import { codeForStatus, ERRORS, type ErrorCode, PushraceError } from './errors.ts';
@@ -25,6 +26,11 @@ export interface AppDeps {
   publisher: Publisher;
   /** The feed's generators, which the control routes may restart; their owner stops them. */
   sources: SourceSet;
+  /**
+   * What the control routes and `/api/stats` act on: the cluster's (redis-coordinator.ts) when
+   * the server shares a Redis feed; by default this process alone, over `sources` and `stats`.
+   */
+  coordinator?: Coordinator;
   /** Logs and metrics; a silent one when absent (an app built by a test). */
   observer?: Observer;
 }
@@ -75,6 +81,7 @@ function clientWentAway(err: unknown): boolean {
 export function createApp(deps: AppDeps): PushraceApp {
   const { feed, stats, config, publisher, sources } = deps;
   const observer = deps.observer ?? silentObserver(stats);
+  const coordinator = deps.coordinator ?? new LocalCoordinator({ sources, stats, feed });
   const app = new Koa();
   const router = new Router();
   const upgrades = new Map<string, UpgradeHandler>();
@@ -116,9 +123,9 @@ export function createApp(deps: AppDeps): PushraceApp {
     };
   });
 
-  router.get('/api/stats', (ctx) => {
+  router.get('/api/stats', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = stats.snapshot(feed);
+    ctx.body = await coordinator.stats();
   });
 
   router.post('/api/messages', async (ctx) => {
@@ -136,7 +143,7 @@ export function createApp(deps: AppDeps): PushraceApp {
     ctx.body = duplicate ? { seq: message.seq, duplicate: true } : { seq: message.seq };
   });
 
-  const control = mountControl(router, { feed, stats, config, sources });
+  const control = mountControl(router, { feed, stats, config, coordinator });
 
   const budget = new SendBudget(config.maxBufferedBytes);
   const transports = TRANSPORTS.map((t) => {

@@ -112,6 +112,19 @@ export const DEFAULTS = {
   redisPrefix: 'pushrace',
   /** A Redis command slower than this fails (publish 503 FEED_UNAVAILABLE) instead of waiting. */
   redisTimeoutMs: 2000,
+  /**
+   * Server processes sharing the port (node:cluster; the primary hands connections round-robin,
+   * no stickiness). More than one needs REDIS_URL: the workers share nothing but the feed.
+   */
+  workers: 1,
+  /**
+   * With Redis: the leader lease (the one instance that runs the generators) expires this long
+   * after its holder stopped renewing it (renewed every third of it), so a dead leader's place
+   * is taken within about this long.
+   */
+  clusterLeaseMs: 3000,
+  /** With Redis: how long `/api/stats` waits for every instance's counters before answering with those it has. */
+  clusterGatherMs: 1000,
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: 'info',
   /** Where the built dashboard lives. */
@@ -262,6 +275,11 @@ const VARIABLES = {
     schema: int(50, 60_000),
     help: 'a slower Redis command fails (publish: 503) instead of waiting',
   },
+  workers: {
+    env: 'WORKERS',
+    schema: int(1, 64),
+    help: 'server processes sharing the port (node:cluster); more than 1 needs REDIS_URL',
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -344,6 +362,11 @@ export function loadConfig(
   const result = { ...config, ...overrides };
   if ((result.tlsCert === '') !== (result.tlsKey === '')) {
     throw new ConfigError('TLS needs both --tls-cert (TLS_CERT) and --tls-key (TLS_KEY)');
+  }
+  if (result.workers > 1 && result.redisUrl === '') {
+    throw new ConfigError(
+      `WORKERS=${result.workers} needs REDIS_URL (--redis-url): several workers share one feed only through Redis`,
+    );
   }
   return result;
 }

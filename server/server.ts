@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app.ts';
+import { type Coordinator, LocalCoordinator } from './cluster/coordinator.ts';
 import { type Config, DEFAULTS } from './config.ts';
 import type { Feed } from './feed/feed.ts';
 import { openFeed } from './feed/open-feed.ts';
@@ -15,6 +16,7 @@ import { ConnectionLimiter, connectionCap, openFileLimit } from './http/limits.t
 import { originAllowed } from './http/origin.ts';
 import { meterServer } from './metering/meter-server.ts';
 import type { Classify } from './metering/socket-meter.ts';
+import { registerClusterMetrics } from './observe/cluster-metrics.ts';
 import { createObserver, type Observer } from './observe/observer.ts';
 import { Stats } from './observe/stats.ts';
 import { createPublisher } from './publish/publish.ts';
@@ -31,6 +33,8 @@ export interface RunningServer {
   readonly observer: Observer;
   /** Open TCP connections as the connection caps count them. */
   readonly connections: ConnectionLimiter;
+  /** What the control routes act on: this process, or the cluster on its Redis feed. */
+  readonly coordinator: Coordinator;
   /**
    * Graceful stop: no new connections, held long-polls answered 204, SSE streams ended,
    * WebSockets closed with 1001, then the remaining sockets closed.
@@ -76,6 +80,31 @@ function createHttpServer(config: Config, handler: Handler): { server: Server | 
 }
 
 /**
+ * The control routes' coordinator: with a Redis feed, the cluster's (settings, generators, burst
+ * lock and counters shared with every instance on that Redis and prefix; loaded only then);
+ * else this process's own.
+ */
+async function openCoordinator(
+  config: Config,
+  deps: { sources: SourceSet; stats: Stats; feed: Feed; observer: Observer },
+): Promise<Coordinator> {
+  if (config.redisUrl === '') return new LocalCoordinator(deps);
+  const { RedisCoordinator } = await import('./cluster/redis-coordinator.ts');
+  const coordinator = await RedisCoordinator.open({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    instance: config.instance,
+    timeoutMs: config.redisTimeoutMs,
+    leaseMs: config.clusterLeaseMs,
+    gatherMs: config.clusterGatherMs,
+    ...deps,
+    log: deps.observer.log,
+  });
+  registerClusterMetrics(deps.observer.metrics.registry, () => coordinator.stats());
+  return coordinator;
+}
+
+/**
  * Starts the server: feed → app → HTTP(S) server → meter → limits → upgrade routing →
  * sources → listen. `feed` defaults to the configured one (openFeed: Redis with `redisUrl`,
  * else in memory, `config.historySize` messages), which the server then owns and closes last;
@@ -100,6 +129,13 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     logRate: config.logRate,
     timing: config.sourceTiming,
   });
+  let coordinator: Coordinator;
+  try {
+    coordinator = await openCoordinator(config, { sources, stats, feed, observer });
+  } catch (err) {
+    if (ownFeed) await feed.close();
+    throw err;
+  }
   const { app, upgrades, requests, transports, control } = createApp({
     feed,
     stats,
@@ -107,6 +143,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     publisher,
     sources,
     observer,
+    coordinator,
   });
   const maxConnections = connectionCap(config.maxConnections, openFileLimit());
   // Said when a configured cap is lowered; the default is simply fitted to the machine.
@@ -178,10 +215,11 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     });
   } catch (err) {
     // Not listening: an owned feed still holds connections (Redis) that would keep the process up.
+    await coordinator.close();
     if (ownFeed) await feed.close();
     throw err;
   }
-  sources.apply(sources.settings);
+  coordinator.start();
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -202,12 +240,13 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
     server,
     observer,
     connections: limiter,
+    coordinator,
     close() {
       closing ??= (async () => {
         log.info({ event: 'closing' }, 'closing');
         publisher.close();
         control.close();
-        sources.stop();
+        await coordinator.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(transports.map((t) => t.close()));
         server.closeIdleConnections();

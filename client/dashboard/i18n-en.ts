@@ -200,6 +200,8 @@ export const en = {
   'kind.burst': 'burst backlog: left out of the live statistics',
   'lane.apart': '{n} counted apart',
   'lane.reconnectNow': 'Reconnect now',
+  'lane.instance': 'served by {name}',
+  'lane.hops': '({n} changes of instance)',
   'lane.resumed': '▶ resumed after #{after}: what follows up to now is catch-up',
   'single.switched': '⇄ {from} → {to}: the cursor #{after} is handed over',
   'inspector.sendWs': 'Send a frame over this page’s WebSocket',

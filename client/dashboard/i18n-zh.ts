@@ -198,6 +198,8 @@ export const zh: Record<Key, string> = {
   'kind.burst': '突发积压：不计入实时统计',
   'lane.apart': '{n} 条单独计数',
   'lane.reconnectNow': '立即重连',
+  'lane.instance': '由 {name} 应答',
+  'lane.hops': '（换过 {n} 次实例）',
   'lane.resumed': '▶ 从 #{after} 之后继续：接下来直到现在的都是补齐',
   'single.switched': '⇄ {from} → {to}：交接游标 #{after}',
   'inspector.sendWs': '通过本页的 WebSocket 发送一帧',

@@ -64,6 +64,13 @@ export class Lane {
   /** Last seq shown in this epoch, to make any gap visible. */
   #lastSeq: number | undefined;
   #epoch: string | undefined;
+  /**
+   * The server instance that served this lane's latest request or stream (`X-Pushrace-Instance`,
+   * the hello's `instance`), and how often it changed: behind a load balancer, polls and
+   * long-polls hop between instances with no gap and no duplicate, which the lane makes visible.
+   */
+  #instance: string | undefined;
+  #hops = 0;
   /** Called on every change of state (the tab census counts held connections). */
   onState: () => void = () => {};
 
@@ -163,7 +170,9 @@ export class Lane {
         this.onState();
       },
       request: (r) => {
-        if (mine()) this.#recorder.addRecord(this.name, r);
+        if (!mine()) return;
+        this.#recorder.addRecord(this.name, r);
+        if (r.instance !== undefined && r.instance !== this.#instance) this.#served(r.instance);
       },
     });
   }
@@ -238,6 +247,13 @@ export class Lane {
     this.#renderStats();
   }
 
+  #served(instance: string): void {
+    if (this.#instance !== undefined) this.#hops++;
+    this.#instance = instance;
+    this.element.dataset.instance = instance;
+    this.#renderStats();
+  }
+
   #renderStats(): void {
     const samples = this.#recorder.samples[this.name];
     const last = samples[samples.length - 1];
@@ -248,6 +264,8 @@ export class Lane {
       last?.latency ?? Number.NaN,
     )} ms · ${t('lane.mean')} ${formatMs(mean(live.map((s) => s.latency)))} ms${
       setApart > 0 ? ` · ${t('lane.apart', { n: setApart })}` : ''
+    }${this.#instance === undefined ? '' : ` · ${t('lane.instance', { name: this.#instance })}`}${
+      this.#hops > 0 ? ` ${t('lane.hops', { n: this.#hops })}` : ''
     }`;
   }
 

@@ -2,10 +2,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { BurstResponse, FeedSettings } from '../../protocol/control.ts';
+import type { Coordinator } from '../cluster/coordinator.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import type { Feed } from '../feed/feed.ts';
-import type { SourceSet } from '../feed/sources.ts';
 import { readJsonBody } from '../http/body.ts';
 import { originAllowed } from '../http/origin.ts';
 import { INSPECT_TAG } from '../inspect/wire-log.ts';
@@ -46,8 +46,11 @@ export interface ControlDeps {
   feed: Feed;
   stats: Stats;
   config: Config;
-  /** The feed's generators (the server stops them on close, whatever these routes started). */
-  sources: SourceSet;
+  /**
+   * What the routes act on: this process, or every instance of a cluster on one Redis feed
+   * (settings, the burst lock and the counters are then the cluster's).
+   */
+  coordinator: Coordinator;
 }
 
 function checkOrigin(ctx: Context, config: Config): void {
@@ -68,7 +71,7 @@ export interface MountedControl {
 
 /** Adds the control and inspection routes to `router`. */
 export function mountControl(router: Router, deps: ControlDeps): MountedControl {
-  const { feed, stats, config, sources } = deps;
+  const { feed, stats, config, coordinator } = deps;
   const bursts = new BurstPublisher(feed);
   const limiter = new KeyedLimiter(config.controlRate);
   /** The checks of every route that changes state: origin, then the per-IP rate. */
@@ -81,10 +84,7 @@ export function mountControl(router: Router, deps: ControlDeps): MountedControl 
       });
     }
   };
-  const current = (): FeedSettings => {
-    const s = sources.settings;
-    return { sources: [...s.sources], tickerIntervalMs: s.tickerIntervalMs, logRate: s.logRate, timing: s.timing };
-  };
+  const current = (): FeedSettings => coordinator.settings();
 
   router.get('/api/settings', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -108,24 +108,23 @@ export function mountControl(router: Router, deps: ControlDeps): MountedControl 
         `together the generators would publish ${Math.round(rate * 10) / 10} messages a second; at most ${config.maxGeneratedRate}`,
       );
     }
-    sources.apply(next);
+    ctx.body = await coordinator.applySettings(next);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = current();
   });
 
   router.post('/api/burst', async (ctx) => {
     const { count } = await bodyOf(ctx, burstSchema, 'INVALID_BURST');
-    const body: BurstResponse = await bursts.publish(count);
+    const body: BurstResponse = await coordinator.withBurstLock(() => bursts.publish(count));
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;
     ctx.body = body;
   });
 
-  router.post('/api/stats/clear', (ctx) => {
+  router.post('/api/stats/clear', async (ctx) => {
     admit(ctx);
-    stats.clear();
+    await coordinator.clearStats();
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = stats.snapshot(feed);
+    ctx.body = await coordinator.stats();
   });
 
   // A client sees the capture of its own connections only: those it tagged, from its address.

@@ -37,7 +37,8 @@ export function ownAliasOrigin(origin: string | undefined, host: string | undefi
 }
 
 /**
- * `Access-Control-Allow-Origin: <origin>` on the GET read routes, for a page of this same
+ * `Access-Control-Allow-Origin: <origin>` (and `Access-Control-Expose-Headers:
+ * X-Pushrace-Instance`, so the page can read it) on the GET read routes, for a page of this same
  * server under another loopback name (see READ_PATHS). Reads carry no credentials and need no
  * token; publishing, the control routes and upgrades keep their own Origin and token checks.
  * Same-origin requests carry no Origin on GET, so their bytes are unchanged.
@@ -46,7 +47,11 @@ export function allowOwnAliases(): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' && READ_PATHS.has(ctx.path)) {
       const origin = ctx.get('Origin');
-      if (ownAliasOrigin(origin, ctx.get('Host'))) ctx.set('Access-Control-Allow-Origin', origin);
+      if (ownAliasOrigin(origin, ctx.get('Host'))) {
+        ctx.set('Access-Control-Allow-Origin', origin);
+        // The page shows which instance served each request (several behind a load balancer).
+        ctx.set('Access-Control-Expose-Headers', 'X-Pushrace-Instance');
+      }
     }
     await next();
   };

@@ -31,6 +31,7 @@ describe('the read routes under another loopback name (server/http/cors.ts)', ()
       const r = await head(s.url, path, headers);
       assert.ok(r.status >= 200 && r.status < 300, `${path}: ${r.status}`);
       assert.equal(r.headers['access-control-allow-origin'], `http://127.0.0.1:${port}`, path);
+      assert.equal(r.headers['access-control-expose-headers'], 'X-Pushrace-Instance', path);
     }
   });
 

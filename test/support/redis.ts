@@ -16,6 +16,8 @@ export interface RedisServer {
   /** `redis://127.0.0.1:<port>`: the same across restarts. */
   readonly url: string;
   readonly port: number;
+  /** The running redis-server's process id (a restart gives another). */
+  readonly pid: number;
   /** Whether the AOF is on (`appendfsync always`): a restart keeps every acknowledged write. */
   readonly aof: boolean;
   /** Shuts down cleanly (SIGTERM) and waits for the exit. Without AOF, the data is gone. */
@@ -31,8 +33,8 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked: redis-server binds it moments later). */
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (free when asked: redis-server or nginx binds it moments later). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -132,6 +134,9 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid ?? 0;
+    },
     aof,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
