@@ -18,10 +18,17 @@ export function createPollTransport(options: ClientOptions): ClientTransport {
 /** One attempt: the fixed-rate schedule, from its first request until one fails. */
 function schedule(requests: ReadRequests, attempt: Attempt, opts: ResolvedOptions): void {
   const fullAnswer = opts.limit ?? opts.serverReadLimit;
-  const tick = () => {
+  // When the next request is due, on the schedule itself rather than one interval after the
+  // last timer fired: a timer that fires late (a busy machine) then costs no beat of its own.
+  let due = performance.now();
+  const tick = (onSchedule = true) => {
     // A handler may have stopped the transport while the last answer was delivered.
     if (!attempt.live) return;
-    const startedAt = performance.now();
+    if (onSchedule) {
+      // More than a beat late (a slow answer): the schedule starts over from now, with no rush to catch up.
+      const now = performance.now();
+      due = (now - due > opts.pollIntervalMs ? now : due) + opts.pollIntervalMs;
+    }
     const url = feedUrl(opts.baseUrl, '/api/poll', attempt.position, {
       limit: opts.limit,
       sources: sourcesParam(opts),
@@ -34,8 +41,8 @@ function schedule(requests: ReadRequests, attempt: Attempt, opts: ResolvedOption
       attempt.healthy();
       attempt.setState('waiting');
       attempt.read(outcome.body, outcome.receivedAt);
-      if (outcome.body.messages.length >= fullAnswer) return tick();
-      attempt.later(Math.max(0, startedAt + opts.pollIntervalMs - performance.now()), tick);
+      if (outcome.body.messages.length >= fullAnswer) return tick(false);
+      attempt.later(Math.max(0, due - performance.now()), () => tick());
     });
   };
   tick();

@@ -52,7 +52,8 @@ function startClients(baseUrl: string): Recorded[] {
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `m:${from + i}`);
 
-describe('resilience', () => {
+// The two tests share nothing but the cleanup list (a server process each, or a proxy): they run at once.
+describe('resilience', { concurrency: true }, () => {
   const cleanups: Array<() => unknown> = [];
   after(async () => {
     for (const c of cleanups.reverse()) await c();

@@ -97,11 +97,11 @@ describe('limits under load', () => {
     const startedAt = performance.now();
     for (let done = 0; done < 10_000; done += batch) {
       const sockets = await openSockets(port, batch, head);
-      await waitFor(() => s.stats.transports['long-poll'].held === batch, 5000, `${batch} held`);
+      await waitFor(() => s.stats.transports['long-poll'].held === batch, 20_000, `${batch} held`);
       for (const socket of sockets) socket.destroy();
       await waitFor(
         () => s.stats.transports['long-poll'].held === 0 && s.connections.open === 0,
-        5000,
+        20_000,
         'waiters released',
       );
       if (done === 0) heapAfterFirst = heapAfterGc();
