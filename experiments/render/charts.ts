@@ -35,6 +35,19 @@ function translucent(hex: string): string {
   return `${hex}59`;
 }
 
+/** A bar per transport for what was measured, and beside it a translucent one for what explains it. */
+function measuredBeside(
+  measured: Array<number | null>,
+  label: 'model' | 'protocol',
+  expected: Array<number | null>,
+  colors: string[],
+): Array<ChartDataset<'bar'>> {
+  return [
+    { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
+    { label, data: expected, backgroundColor: colors.map(translucent), borderColor: colors, borderWidth: 1 },
+  ];
+}
+
 function cdfChart(run: Run, id: string, index: number): ChartSpec | null {
   const rs = transportsOf(run).filter(([, r]) => r.cdf.length > 0);
   if (rs.length === 0) return null;
@@ -174,16 +187,7 @@ function bytesChart(run: Run, id: string, index: number): ChartSpec | null {
       type: 'bar',
       data: {
         labels,
-        datasets: [
-          { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
-          {
-            label: 'protocol',
-            data: protocol,
-            backgroundColor: colors.map(translucent),
-            borderColor: colors,
-            borderWidth: 1,
-          },
-        ],
+        datasets: measuredBeside(measured, 'protocol', protocol, colors),
       },
       options: {
         ...baseOptions(title),
@@ -217,16 +221,7 @@ function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
       type: 'bar',
       data: {
         labels,
-        datasets: [
-          { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
-          {
-            label: 'model',
-            data: model,
-            backgroundColor: colors.map(translucent),
-            borderColor: colors,
-            borderWidth: 1,
-          },
-        ],
+        datasets: measuredBeside(measured, 'model', model, colors),
       },
       options: {
         ...baseOptions(title),
