@@ -19,10 +19,38 @@ import { waitFor } from '../support/server.ts';
 const PROBE = fileURLToPath(new URL('../support/healthz-probe.ts', import.meta.url));
 const FLEET = fileURLToPath(new URL('../support/ws-fleet.ts', import.meta.url));
 const HEALTHZ_BOUND_MS = 1000;
+/**
+ * How many times the control's slowest `/healthz` the server under load may take, when the machine
+ * itself is so busy that the control (an idle server probed by the same prober at the same
+ * moments) is slow too. 3×: on a busy shared box the control's max reached a few hundred ms and
+ * the loaded server's stayed within ~2× of it; the stalls this guards against (4.6 s to 60 s
+ * before the fixes) are over 10× any control seen, so the verdict still fails on the old code.
+ */
+const CONTROL_FACTOR = 3;
 
-/** Starts the /healthz prober; `stop` ends it and returns its figures. */
-async function probe(url: string): Promise<{ stop(): Promise<{ maxMs: number; count: number; failures: number }> }> {
-  const child = fork(PROBE, [url, '50', '300000'], {
+/** The prober's figures for the server under load, and for the idle control beside it. */
+interface Healthz {
+  maxMs: number;
+  count: number;
+  failures: number;
+  control: { maxMs: number; count: number; failures: number };
+}
+
+/** The bound for this run: 1 s, or `CONTROL_FACTOR` × the control's max if the machine is that slow. */
+function assertHealthz(healthz: Healthz): string {
+  const bound = Math.max(HEALTHZ_BOUND_MS, CONTROL_FACTOR * healthz.control.maxMs);
+  assert.equal(healthz.control.failures, 0, 'the idle control answered every /healthz');
+  assert.ok(healthz.maxMs < bound, `/healthz took ${healthz.maxMs} ms (control ${healthz.control.maxMs} ms)`);
+  return `(control max ${healthz.control.maxMs} ms, bound ${bound} ms)`;
+}
+
+/**
+ * Starts the /healthz prober against `url` and against an idle control server of the same build
+ * started alongside; `stop` ends both and returns the figures.
+ */
+async function probe(url: string): Promise<{ stop(): Promise<Healthz> }> {
+  const controlServer = await spawnServer(['--port', '0'], { PUBLISH_RATE: '0' });
+  const child = fork(PROBE, [url, '50', '300000', controlServer.url], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -36,7 +64,8 @@ async function probe(url: string): Promise<{ stop(): Promise<{ maxMs: number; co
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
-      return JSON.parse(out) as { maxMs: number; count: number; failures: number };
+      controlServer.proc.kill('SIGKILL');
+      return JSON.parse(out) as Healthz;
     },
   };
 }
@@ -103,7 +132,7 @@ describe('hostile and unlucky load', { timeout: 300_000 }, () => {
       console.log(
         `# burst of 1000 to 200 readers in ${ms.toFixed(0)} ms; /healthz max ${healthz.maxMs} ms over ${healthz.count}`,
       );
-      assert.ok(healthz.maxMs < HEALTHZ_BOUND_MS, `/healthz took ${healthz.maxMs} ms`);
+      console.log(`# /healthz ${assertHealthz(healthz)}`);
     } finally {
       readers.kill('SIGKILL');
       server.proc.kill('SIGKILL');
@@ -130,7 +159,7 @@ describe('hostile and unlucky load', { timeout: 300_000 }, () => {
         `# 300 readers killed 1 s into a 1000-message burst: burst ${ms.toFixed(0)} ms, /healthz max ${healthz.maxMs} ms, ` +
           `RSS ${rssBefore} → ${rssAfter} MiB, SIGTERM → exit ${code} in ${exitMs.toFixed(0)} ms`,
       );
-      assert.ok(healthz.maxMs < HEALTHZ_BOUND_MS, `/healthz took ${healthz.maxMs} ms`);
+      console.log(`# /healthz ${assertHealthz(healthz)}`);
       assert.equal(code, 0);
     } finally {
       server.proc.kill('SIGKILL');
@@ -155,7 +184,7 @@ describe('hostile and unlucky load', { timeout: 300_000 }, () => {
       await new Promise((r) => setTimeout(r, 1000));
       const rssAfter = rssMiB(server.proc.pid);
       console.log(`# tiny frames: /healthz max ${healthz.maxMs} ms; RSS ${rssBefore} → ${rssAfter} MiB`);
-      assert.ok(healthz.maxMs < HEALTHZ_BOUND_MS, `/healthz took ${healthz.maxMs} ms`);
+      console.log(`# /healthz ${assertHealthz(healthz)}`);
       assert.ok(rssAfter - rssBefore < 50, `RSS grew ${rssAfter - rssBefore} MiB`);
     } finally {
       server.proc.kill('SIGKILL');
@@ -234,7 +263,7 @@ describe('hostile and unlucky load', { timeout: 300_000 }, () => {
         `# 500 stuck SSE readers, 7 MB each published: RSS ${rssBefore} → ${rssAfter} MiB, ` +
           `${stats.transports.sse.connections} left open, /healthz max ${healthz.maxMs} ms`,
       );
-      assert.ok(healthz.maxMs < HEALTHZ_BOUND_MS, `/healthz took ${healthz.maxMs} ms`);
+      console.log(`# /healthz ${assertHealthz(healthz)}`);
       assert.ok(rssAfter - rssBefore < 64 + 100, `RSS grew ${rssAfter - rssBefore} MiB for a 64 MiB budget`);
     } finally {
       for (const s of readers) s.destroy();
