@@ -41,7 +41,7 @@ function measuredBeside(
   label: 'model' | 'protocol',
   expected: Array<number | null>,
   colors: string[],
-): Array<ChartDataset<'bar'>> {
+): BarSet[] {
   return [
     { label: 'measured', data: measured, backgroundColor: colors, borderColor: colors, borderWidth: 0 },
     { label, data: expected, backgroundColor: colors.map(translucent), borderColor: colors, borderWidth: 1 },
@@ -110,8 +110,12 @@ function barChart(
   labels: string[],
   yTitle: string,
   datasets: BarSet[],
+  log = false,
 ) {
   const stacked = datasets.some((d) => d.stack !== datasets[0]?.stack) || datasets.length > 2;
+  const y = log
+    ? { type: 'logarithmic' as const, title: axisTitle(yTitle) }
+    : { stacked, beginAtZero: true, title: axisTitle(yTitle) };
   const spec: ChartSpec = {
     id,
     run: index,
@@ -121,7 +125,7 @@ function barChart(
       data: { labels, datasets },
       options: {
         ...baseOptions(title),
-        scales: withTicks({ x: { stacked }, y: { stacked, beginAtZero: true, title: axisTitle(yTitle) } }),
+        scales: withTicks({ x: { stacked }, y }),
       },
     },
   };
@@ -179,27 +183,15 @@ function bytesChart(run: Run, id: string, index: number): ChartSpec | null {
   const zero = log && [...measured, ...protocol].some((x) => x === 0);
   const scale = log ? `, log scale${zero ? ': 0 B not drawn' : ''}` : '';
   const title = `${run.label}: wire bytes per client per minute, idle (solid measured, translucent protocol${scale})`;
-  return {
+  return barChart(
     id,
-    run: index,
+    index,
     title,
-    config: {
-      type: 'bar',
-      data: {
-        labels,
-        datasets: measuredBeside(measured, 'protocol', protocol, colors),
-      },
-      options: {
-        ...baseOptions(title),
-        scales: withTicks({
-          x: {},
-          y: log
-            ? { type: 'logarithmic' as const, title: axisTitle('bytes per client per minute') }
-            : { beginAtZero: true, title: axisTitle('bytes per client per minute') },
-        }),
-      },
-    },
-  };
+    labels,
+    'bytes per client per minute',
+    measuredBeside(measured, 'protocol', protocol, colors),
+    log,
+  );
 }
 
 function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
@@ -213,28 +205,8 @@ function requestsChart(run: Run, id: string, index: number): ChartSpec | null {
   const title = delivered
     ? `${run.label}: HTTP requests per delivered message (solid measured, translucent model)`
     : `${run.label}: HTTP requests per client per minute (solid measured, translucent model)`;
-  return {
-    id,
-    run: index,
-    title,
-    config: {
-      type: 'bar',
-      data: {
-        labels,
-        datasets: measuredBeside(measured, 'model', model, colors),
-      },
-      options: {
-        ...baseOptions(title),
-        scales: withTicks({
-          x: {},
-          y: {
-            beginAtZero: true,
-            title: axisTitle(delivered ? 'requests per delivered message' : 'requests per client per minute'),
-          },
-        }),
-      },
-    },
-  };
+  const yTitle = delivered ? 'requests per delivered message' : 'requests per client per minute';
+  return barChart(id, index, title, labels, yTitle, measuredBeside(measured, 'model', model, colors));
 }
 
 function capacityChart(run: Run, id: string, index: number): ChartSpec | null {
