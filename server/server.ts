@@ -104,13 +104,28 @@ async function openCoordinator(
   return coordinator;
 }
 
+/** What a caller may change about a server beyond its configuration: tests and benchmarks. */
+export interface StartOptions {
+  /**
+   * The feed to serve. Default: the configured one (openFeed: Redis with `redisUrl`, else in
+   * memory, `config.historySize` messages), which the server then owns and closes last; a feed
+   * passed in stays its caller's to close.
+   */
+  feed?: Feed;
+  /**
+   * The byte meter (default on). Off only to measure what it costs: the peers scenario's
+   * ablation runs pushrace without it beside pushrace with it. Without it the server serves the
+   * same bytes, but every byte, request and connection count it reports stays at zero — which
+   * is why no configuration or flag reaches this.
+   */
+  meter?: boolean;
+}
+
 /**
  * Starts the server: feed → app → HTTP(S) server → meter → limits → upgrade routing →
- * sources → listen. `feed` defaults to the configured one (openFeed: Redis with `redisUrl`,
- * else in memory, `config.historySize` messages), which the server then owns and closes last;
- * a feed passed in stays its caller's to close.
+ * sources → listen (see `StartOptions`).
  */
-export async function startServer(given: Config, opts: { feed?: Feed } = {}): Promise<RunningServer> {
+export async function startServer(given: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const config: Config = { ...given, instance: given.instance || newInstanceId() };
   const stats = new Stats();
   const observer = createObserver(stats, config.logLevel);
@@ -169,7 +184,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
   server.on('connection', (socket: Socket) => limiter.admit(socket));
   // TLS: the plaintext sockets carry the HTTP, and are the ones the meter reads.
   const connectionEvent = tls ? 'secureConnection' : 'connection';
-  const meter = meterServer(server, stats, classifier(stats), connectionEvent);
+  const meter = opts.meter === false ? null : meterServer(server, stats, classifier(stats), connectionEvent);
   // Responses not finished yet: close() waits for these, then drops every socket left (idle
   // keep-alives, and sockets that connected but never sent a request).
   let inFlight = 0;
@@ -259,7 +274,7 @@ export async function startServer(given: Config, opts: { feed?: Feed } = {}): Pr
         }
         server.closeAllConnections();
         await closed;
-        meter.stop();
+        meter?.stop();
         observer.metrics.stop();
         observer.violations.flush();
         if (ownFeed) await feed.close();

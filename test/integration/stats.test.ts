@@ -12,6 +12,7 @@ import type { RunningServer } from '../../server/server.ts';
 import { startTestServer, waitFor } from '../support/server.ts';
 
 const utf8 = (s: string) => Buffer.byteLength(s);
+const ZERO = { header: 0, payload: 0 };
 
 /** Sends `request` on a raw socket and collects everything until `done(received)` or close. */
 function raw(
@@ -150,6 +151,19 @@ describe('GET /api/stats byte counts', () => {
     assert.deepEqual(t.bytesOut, { header: received.length, payload: 0 });
     assert.equal(t.timeouts, 1);
     assert.equal(s.stats.counts().transports.poll.requests, 0);
+    await s.close();
+  });
+
+  it('without the meter (the peers ablation): the same answer, and no count at all', async () => {
+    const s = await startTestServer({}, { meter: false });
+    await s.feed.publish({ source: 'chat', body: 'not counted' });
+    const request = 'GET /api/poll?after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+    const { received } = await raw(s, request, () => false);
+    const text = received.toString('latin1');
+    assert.match(text, /^HTTP\/1.1 200 OK\r\n/);
+    assert.match(text, /"body":"not counted"/);
+    const t = s.stats.counts().transports.poll;
+    assert.deepEqual([t.bytesIn, t.bytesOut, t.requests], [ZERO, ZERO, 0]);
     await s.close();
   });
 });

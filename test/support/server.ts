@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import { type Config, loadConfig } from '../../server/config.ts';
 import type { Feed } from '../../server/feed/feed.ts';
 import { MemoryFeed } from '../../server/feed/memory-feed.ts';
-import { type RunningServer, startServer } from '../../server/server.ts';
+import { type RunningServer, type StartOptions, startServer } from '../../server/server.ts';
 
 /** Servers started by this file's tests and not closed yet. */
 const open = new Set<RunningServer>();
@@ -28,8 +28,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** A quiet server on a free loopback port; the test closes it (or, failing, this file's end does). */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
-  const s = await startServer(testConfig(overrides));
+export async function startTestServer(overrides: Partial<Config> = {}, opts?: StartOptions): Promise<RunningServer> {
+  const s = await startServer(testConfig(overrides), opts);
   open.add(s);
   const close = s.close.bind(s);
   return Object.assign(s, {
