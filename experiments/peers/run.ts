@@ -4,6 +4,7 @@
  * repetitions interleaved (A B C, then C B A, …) so drift and warm-up fall on every server
  * alike; one load process of raw clients on the load core. Returns the results; never prints.
  */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describeEnvironment } from '../environment.ts';
 import type { HarnessListener } from '../harness/events.ts';
@@ -62,6 +63,20 @@ export interface PeersRunOptions {
 
 const HOST = '127.0.0.1';
 
+let built = false;
+
+/**
+ * Compiles the server once per run (tsc 7: a couple of seconds). pushrace runs here as
+ * production does, from dist/build, which must be this tree's code: a build left over from
+ * before an edit would measure old code, and a fresh clone has none.
+ */
+export function ensureServerBuild(): void {
+  if (built) return;
+  const r = spawnSync('npm', ['run', '--silent', 'build:server'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build:server failed:\n${r.stdout}${r.stderr}`);
+  built = true;
+}
+
 const phaseLabel = (c: PeerCase, phase: Phase, p: PeersParams): string => {
   const n = clientsOf(c, p);
   if (phase === 'paced') return `${c.transport} fan-out, ${n} clients × ${p.pacedRatePerSec} msg/s`;
@@ -72,6 +87,7 @@ const phaseLabel = (c: PeerCase, phase: Phase, p: PeersParams): string => {
 
 /** Runs every comparison; the results file. */
 export async function runPeers(params: PeersParams, opts: PeersRunOptions = {}): Promise<PeersResults> {
+  ensureServerBuild();
   const startedAt = new Date();
   const t0 = performance.now();
   const emit = opts.listener ?? (() => {});
@@ -137,6 +153,7 @@ export async function floorComparisons(f: FloorSpec): Promise<Comparison[]> {
     pollRatePerSec: f.ratePerSec,
     pollMs: f.durationMs,
   };
+  ensureServerBuild();
   const emit = f.listener ?? (() => {});
   const load = await startPeerLoad();
   try {
