@@ -18,7 +18,17 @@ export interface PeerEntry {
   path(head: number): string;
 }
 
-/** One transport: its servers (pushrace first) and phases. */
+/**
+ * The ablation entry of a case: pushrace's own clients against pushrace without its byte meter
+ * (servers/pushrace-unmetered.ts), listed last so that `servers[1]` stays the floor.
+ */
+export const UNMETERED: PeerServerName = 'pushrace-unmetered';
+
+function withoutMeter(pushrace: PeerEntry): PeerEntry {
+  return { ...pushrace, server: UNMETERED, label: 'ablation: pushrace without its byte meter' };
+}
+
+/** One transport: its servers (pushrace first, the floor second, the ablation last) and phases. */
 export interface PeerCase {
   transport: TransportName;
   phases: readonly Phase[];
@@ -27,13 +37,28 @@ export interface PeerCase {
 
 const SOCKET_IO = '/socket.io/?EIO=4&transport=';
 
+const WS_PUSHRACE: PeerEntry = { server: 'pushrace', label: 'pushrace', kind: 'ws', path: (h) => `/ws?after=${h}` };
+const SSE_PUSHRACE: PeerEntry = {
+  server: 'pushrace',
+  label: 'pushrace',
+  kind: 'sse',
+  path: (h) => `/api/sse?after=${h}`,
+};
+const LONG_POLL_PUSHRACE: PeerEntry = {
+  server: 'pushrace',
+  label: 'pushrace',
+  kind: 'long-poll',
+  path: () => '/api/long-poll',
+};
+const POLL_PUSHRACE: PeerEntry = { server: 'pushrace', label: 'pushrace', kind: 'poll', path: () => '/api/poll' };
+
 /** Every comparison of a peers run, in the order they run. */
 export const PEER_CASES: readonly PeerCase[] = [
   {
     transport: 'ws',
     phases: ['paced', 'burst'],
     servers: [
-      { server: 'pushrace', label: 'pushrace', kind: 'ws', path: (h) => `/ws?after=${h}` },
+      WS_PUSHRACE,
       {
         server: 'node-ws',
         label: 'floor: ws handshake, one prebuilt frame, socket.write',
@@ -47,21 +72,23 @@ export const PEER_CASES: readonly PeerCase[] = [
         kind: 'socket.io-ws',
         path: () => `${SOCKET_IO}websocket`,
       },
+      withoutMeter(WS_PUSHRACE),
     ],
   },
   {
     transport: 'sse',
     phases: ['paced', 'burst'],
     servers: [
-      { server: 'pushrace', label: 'pushrace', kind: 'sse', path: (h) => `/api/sse?after=${h}` },
+      SSE_PUSHRACE,
       { server: 'node-sse', label: 'floor: node:http SSE', kind: 'sse', path: () => '/api/sse' },
+      withoutMeter(SSE_PUSHRACE),
     ],
   },
   {
     transport: 'long-poll',
     phases: ['release'],
     servers: [
-      { server: 'pushrace', label: 'pushrace', kind: 'long-poll', path: () => '/api/long-poll' },
+      LONG_POLL_PUSHRACE,
       {
         server: 'node-long-poll',
         label: 'floor: node:http, held responses',
@@ -75,15 +102,17 @@ export const PEER_CASES: readonly PeerCase[] = [
         kind: 'socket.io-polling',
         path: () => `${SOCKET_IO}polling`,
       },
+      withoutMeter(LONG_POLL_PUSHRACE),
     ],
   },
   {
     transport: 'poll',
     phases: ['requests'],
     servers: [
-      { server: 'pushrace', label: 'pushrace', kind: 'poll', path: () => '/api/poll' },
+      POLL_PUSHRACE,
       { server: 'node-poll', label: 'floor: node:http', kind: 'poll', path: () => '/api/poll' },
       { server: 'koa-poll', label: 'floor: Koa + @koa/router', kind: 'poll', path: () => '/api/poll' },
+      withoutMeter(POLL_PUSHRACE),
     ],
   },
 ];

@@ -10,7 +10,15 @@ import { escapeHtml, figures, type HtmlOptions, htmlPage, htmlTable, type PageCh
 import { TRANSPORT_COLOR } from '../render/labels.ts';
 import { mdTable, text } from '../render/markdown.ts';
 import type { PeersResults } from '../results-schema.ts';
-import { disturbanceLine, PHASE_LABEL, peersAlarms, ratioTable, serversTable, windowsTable } from './tables.ts';
+import {
+  costTable,
+  disturbanceLine,
+  PHASE_LABEL,
+  peersAlarms,
+  ratioTable,
+  serversTable,
+  windowsTable,
+} from './tables.ts';
 
 const TITLE = 'pushrace against its peers';
 const TITLE_ZH = 'pushrace 与同类实现的对比';
@@ -29,6 +37,20 @@ export function explanation(r: PeersResults): { en: string; zh: string } {
       'p99 为投递延迟（轮询为请求往返）；每连接内存 = （连接后 RSS − 连接前 RSS）÷ 客户端数。小于 1 表示 pushrace 更省。',
   };
 }
+
+/** What the cost table is, in both languages. */
+export const COST_EXPLANATION = {
+  en:
+    'The ablation: pushrace without its byte meter ran in the same interleaved repetitions as pushrace and the floor. ' +
+    'The meter counts every byte each socket sends and receives, split into header and payload, and every request: a cost no floor pays, and the one the promise "every number it shows is true" needs. ' +
+    'Its share of pushrace\'s figure is 1 − (without meter ÷ pushrace) per repetition pair; "of the gap" is its part of pushrace\'s excess over the floor (medians). ' +
+    "What is left above the floor without the meter is the rest of pushrace: the feed with its cursors and history, flow control, the front door's limits and checks.",
+  zh:
+    '消融实验：去掉字节计量的 pushrace 与 pushrace、底线实现在同样交替的重复中一起测量。' +
+    '计量统计每个套接字收发的每个字节（分为头部与负载）以及每个请求：这是底线实现没有的开销，也是“显示的每个数字都真实”这一承诺所需要的。' +
+    '计量占比 = 1 −（去掉计量 ÷ pushrace），按重复配对计算；“占差距”是它在 pushrace 超出底线部分中的比例（按中位数）。' +
+    '去掉计量后仍高出底线的部分来自 pushrace 的其余部分：带游标和历史的消息流、流量控制、入口的限流与检查。',
+};
 
 /** The CPU-per-operation ratios as bars, one per comparison and peer, coloured by transport. */
 export function ratioChart(r: PeersResults): PageChart {
@@ -75,6 +97,14 @@ function environmentLine(r: PeersResults): string {
   );
 }
 
+/** The cost table for the terminal, when the run had the ablation. */
+function costLines(r: PeersResults): string[] {
+  const t = costTable(r.peers.comparisons);
+  return t.rows.length === 0
+    ? []
+    : ["== where pushrace's cost goes (ablation: without its byte meter)", textTable(t), ''];
+}
+
 /** The summary printed after a run: alarms, the ratio table, disturbance, where the reports are. */
 export function peersSummary(r: PeersResults, dir: string): string {
   return [
@@ -83,6 +113,7 @@ export function peersSummary(r: PeersResults, dir: string): string {
     `== ${TITLE}`,
     textTable(ratioTable(r.peers.comparisons)),
     '',
+    ...costLines(r),
     disturbanceLine(r).en,
     r.warnings.length > 0 ? `${r.warnings.length} warning(s): see the report.` : '',
     `wrote ${dir}/results.json, report.md, report.html`,
@@ -96,6 +127,11 @@ export function renderPeersMarkdown(r: PeersResults): string {
   const out = [`# ${TITLE}`, '', ...peersAlarms(r).map((a) => `> **${text(a)}**`), ''];
   out.push(`- ${text(environmentLine(r))}`, '', text(why.en), '', text(quiet.en), '');
   out.push(`## Ratios / 比值`, '', mdTable(ratioTable(r.peers.comparisons)), '', text(why.zh), '', text(quiet.zh), '');
+  const costs = costTable(r.peers.comparisons);
+  if (costs.rows.length > 0) {
+    out.push("## Where pushrace's cost goes / 开销去向", '', text(COST_EXPLANATION.en), '', mdTable(costs), '');
+    out.push(text(COST_EXPLANATION.zh), '');
+  }
   for (const c of r.peers.comparisons) {
     out.push(`## ${text(c.label)}`, '', mdTable(serversTable(c)), '', mdTable(windowsTable(c)), '');
   }
@@ -117,6 +153,12 @@ export function renderPeersHtml(r: PeersResults, options: HtmlOptions): string {
     `<section id="ratios"><h2>Ratios</h2><p>${escapeHtml(why.en)}</p><p>${escapeHtml(quiet.en)}</p>${htmlTable(ratioTable(r.peers.comparisons))}\n${figures([chart])}</section>`,
     `<section id="ratios-zh" lang="zh-CN"><h2>${escapeHtml(TITLE_ZH)}</h2><p>${escapeHtml(why.zh)}</p><p>${escapeHtml(quiet.zh)}</p></section>`,
   );
+  const costs = costTable(r.peers.comparisons);
+  if (costs.rows.length > 0) {
+    body.push(
+      `<section id="costs"><h2>Where pushrace's cost goes / 开销去向</h2><p>${escapeHtml(COST_EXPLANATION.en)}</p>${htmlTable(costs)}<p lang="zh-CN">${escapeHtml(COST_EXPLANATION.zh)}</p></section>`,
+    );
+  }
   r.peers.comparisons.forEach((c, i) => {
     body.push(
       `<section class="comparison" id="comparison-${i}"><h2>${escapeHtml(c.label)}</h2>${htmlTable(serversTable(c))}\n${htmlTable(windowsTable(c))}</section>`,

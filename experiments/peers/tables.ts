@@ -7,6 +7,7 @@
 import { bytes, int, num } from '../format.ts';
 import type { Table } from '../render/tables.ts';
 import type { PeersResults } from '../results-schema.ts';
+import { costBreakdown } from './costs.ts';
 import type { Comparison, PeerServerResult, RatioStat } from './schema.ts';
 
 /** Phase names in both languages. */
@@ -60,6 +61,56 @@ export function ratioTable(comparisons: readonly Comparison[]): Table {
       'CPU/op pushrace / peer',
     ],
     numeric: [false, false, false, true, true, true, true],
+    rows,
+  };
+}
+
+/** A share as whole percent, never `-0`. */
+const pct = (x: number) => String(Math.round(x * 100) || 0);
+
+/** `12 % (8–15 %)`, a `*` when the pairs include disturbed windows; `–` for none. */
+export function shareCell(r: RatioStat | null): string {
+  if (!r) return '–';
+  const range = r.pairs > 1 ? ` (${pct(r.min)}–${pct(r.max)} %)` : '';
+  return `${pct(r.median)} %${range}${r.clean ? '' : '*'}`;
+}
+
+const gapCell = (x: number | null) => (x === null ? '–' : `${pct(x)} %`);
+
+/**
+ * Where pushrace's cost above the floor goes: one row per comparison that ran the ablation
+ * (pushrace without its byte meter), CPU per operation and RSS per connection (see costs.ts).
+ */
+export function costTable(comparisons: readonly Comparison[]): Table {
+  const rows: string[][] = [];
+  for (const c of comparisons) {
+    const b = costBreakdown(c);
+    if (!b) continue;
+    rows.push([
+      c.transport,
+      PHASE_LABEL[c.phase].en,
+      ratioCell(b.cpu),
+      ratioCell(b.unmeteredCpu),
+      shareCell(b.meterCpuShare),
+      gapCell(b.meterCpuOfGap),
+      ratioCell(b.rss),
+      ratioCell(b.unmeteredRss),
+      shareCell(b.meterRssShare),
+    ]);
+  }
+  return {
+    head: [
+      'transport 传输',
+      'load 负载',
+      'CPU/op ÷ floor 对底线',
+      'without meter ÷ floor 去掉计量后',
+      "meter's share of CPU/op 计量占比",
+      'of the gap 占差距',
+      'RSS/conn ÷ floor 内存对底线',
+      'without meter ÷ floor 去掉计量后',
+      "meter's share of RSS/conn 计量占比",
+    ],
+    numeric: [false, false, true, true, true, true, true, true, true],
     rows,
   };
 }

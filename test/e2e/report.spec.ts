@@ -123,6 +123,10 @@ test.describe('report.html', () => {
     await expect(page.locator('#ratios-zh')).toHaveAttribute('lang', 'zh-CN');
     await expect(page.locator('#ratios-zh')).toContainText('受到干扰');
     await expect(page.locator('#warnings')).toContainText('other processes took');
+    // The ablation's breakdown: the meter's share, said in both languages.
+    await expect(page.locator('#costs table')).toContainText('%');
+    await expect(page.locator('#costs')).toContainText('without its byte meter');
+    await expect(page.locator('#costs [lang="zh-CN"]')).toContainText('计量');
   });
 
   test('a label with markup is shown as text and cannot break out of the data script', async ({ page }) => {

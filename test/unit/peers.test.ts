@@ -10,10 +10,11 @@ import {
   type WindowReadings,
   windowFigures,
 } from '../../experiments/peers/aggregate.ts';
+import { costBreakdown } from '../../experiments/peers/costs.ts';
 import { PEERS_DEFAULTS } from '../../experiments/peers/run.ts';
 import type { PeerWindow } from '../../experiments/peers/schema.ts';
 import { phaseSchedule } from '../../experiments/peers/session.ts';
-import { ratioCell, ratioTable } from '../../experiments/peers/tables.ts';
+import { costTable, ratioCell, ratioTable, shareCell } from '../../experiments/peers/tables.ts';
 import { parseResults } from '../../experiments/results-schema.ts';
 
 const readings = (over: Partial<WindowReadings> = {}): WindowReadings => ({
@@ -154,5 +155,37 @@ describe('peers report tables', () => {
     const peers = r.peers.comparisons.reduce((n, c) => n + c.servers.length - 1, 0);
     assert.equal(ratioTable(r.peers.comparisons).rows.length, peers);
     assert.ok(r.peers.disturbedWindows > 0, 'the fixture has a disturbed window');
+  });
+});
+
+describe('peers cost breakdown (the meter ablation)', () => {
+  const r = peersFixture();
+  const wsPaced = r.peers.comparisons.find((c) => c.transport === 'ws' && c.phase === 'paced');
+
+  it("gives the meter's share per repetition pair and its part of the gap to the floor", () => {
+    assert.ok(wsPaced);
+    const b = costBreakdown(wsPaced);
+    assert.ok(b?.meterCpuShare && b.cpu && b.unmeteredCpu);
+    // pushrace 26 and 27 µs, without its meter 23 and 24: shares 3/26 and 3/27, both pairs clean.
+    assert.ok(Math.abs(b.meterCpuShare.min - 3 / 27) < 1e-9);
+    assert.ok(Math.abs(b.meterCpuShare.max - 3 / 26) < 1e-9);
+    assert.equal(b.meterCpuShare.pairs, 2);
+    // Against the floor only rep 1 is clean (the floor's rep 2 was disturbed): 26/19 and 23/19.
+    assert.ok(Math.abs(b.cpu.median - 26 / 19) < 1e-9);
+    assert.ok(Math.abs(b.unmeteredCpu.median - 23 / 19) < 1e-9);
+    // Medians 26.5, 23.5 and 19.5: the meter is 3 of the 7 µs above the floor.
+    assert.ok(Math.abs((b.meterCpuOfGap ?? 0) - 3 / 7) < 1e-9);
+  });
+
+  it('has nothing to say of a comparison that ran without the ablation', () => {
+    assert.ok(wsPaced);
+    assert.equal(costBreakdown({ ...wsPaced, servers: wsPaced.servers.slice(0, 2) }), null);
+  });
+
+  it('tabulates every comparison that ran the ablation, shares as whole percents', () => {
+    assert.equal(costTable(r.peers.comparisons).rows.length, r.peers.comparisons.length);
+    assert.equal(shareCell({ median: 0.113, min: 0.111, max: 0.115, pairs: 2, clean: true }), '11 % (11–12 %)');
+    assert.equal(shareCell({ median: -0.001, min: -0.001, max: -0.001, pairs: 1, clean: false }), '0 %*');
+    assert.equal(shareCell(null), '–');
   });
 });

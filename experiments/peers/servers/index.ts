@@ -9,6 +9,7 @@ type Loader = () => Promise<{ start: StartPeer }>;
 /** Server name → its module. */
 export const PEER_SERVERS = {
   pushrace: () => import('./pushrace.ts'),
+  'pushrace-unmetered': () => import('./pushrace-unmetered.ts'),
   'node-ws': () => import('./node-ws.ts'),
   'ws-send': () => import('./ws-send.ts'),
   'socket.io-ws': () => import('./socketio-ws.ts'),
