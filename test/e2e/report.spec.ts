@@ -11,7 +11,7 @@ import {
   soakFixture,
   steadyFixture,
   sweepFixture,
-} from '../../experiments/fixtures/synthetic.ts';
+} from '../../experiments/fixtures/scenarios.ts';
 import { renderReport } from '../../experiments/report.ts';
 import type { ResultsFile } from '../../experiments/results-schema.ts';
 

@@ -9,7 +9,7 @@ import {
   statsDelta,
   type TransportInput,
 } from '../../experiments/aggregate.ts';
-import { steadyFixture } from '../../experiments/fixtures/synthetic.ts';
+import { steadyFixture } from '../../experiments/fixtures/scenarios.ts';
 import { compactCdf, summarizeLatency } from '../../experiments/latency.ts';
 import type { Results, TransportResult } from '../../experiments/results-schema.ts';
 import { type StatsResponse, TRANSPORT_NAMES, type TransportName, type TransportStats } from '../../protocol/wire.ts';

@@ -10,7 +10,7 @@ import {
   scaleFixture,
   steadyFixture,
   sweepFixture,
-} from '../../experiments/fixtures/synthetic.ts';
+} from '../../experiments/fixtures/scenarios.ts';
 import { conclusion } from '../../experiments/render/conclusion.ts';
 import { runNameZh } from '../../experiments/render/run-names.ts';
 import { hasChineseName } from '../../experiments/render/target-names.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { idleFixture, scaleFixture, steadyFixture, sweepFixture } from '../../experiments/fixtures/synthetic.ts';
+import { idleFixture, scaleFixture, steadyFixture, sweepFixture } from '../../experiments/fixtures/scenarios.ts';
 import { buildCharts } from '../../experiments/render/charts.ts';
 import { jsonForScript, renderHtml } from '../../experiments/render/html.ts';
 import { readChartJs } from '../../experiments/report.ts';

@@ -7,7 +7,7 @@ import {
   scaleFixture,
   steadyFixture,
   sweepFixture,
-} from '../../experiments/fixtures/synthetic.ts';
+} from '../../experiments/fixtures/scenarios.ts';
 import { FLOORS_TITLE, renderMarkdown } from '../../experiments/render/markdown.ts';
 
 function tableRow(md: string, first: string): string[] {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scaleFixture, steadyFixture } from '../../experiments/fixtures/synthetic.ts';
+import { scaleFixture, steadyFixture } from '../../experiments/fixtures/scenarios.ts';
 import { renderMarkdown } from '../../experiments/render/markdown.ts';
 import { RSS_NOISE_FLOOR_BYTES, rssCell, rssNoise, rssPerConnection } from '../../experiments/render/rss.ts';
 import type { Results, TransportResult } from '../../experiments/results-schema.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { soakFixture, steadyFixture } from '../../experiments/fixtures/synthetic.ts';
+import { soakFixture, steadyFixture } from '../../experiments/fixtures/scenarios.ts';
 import { renderReport, renderResults } from '../../experiments/report.ts';
 import { parseResults, RESULTS_VERSION, ResultsError } from '../../experiments/results-schema.ts';
 
