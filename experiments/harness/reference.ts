@@ -13,7 +13,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { duration } from '../format.ts';
-import { disturbanceLine, ratioTable } from '../peers/tables.ts';
+import { costTable, disturbanceLine, ratioTable } from '../peers/tables.ts';
 import { alarms } from '../render/alarms.ts';
 import { mdTable } from '../render/markdown.ts';
 import { capacityTable, headlineTable, idleTable, targetsTable } from '../render/tables.ts';
@@ -107,8 +107,9 @@ function soakSection(soak: SoakResults): string[] {
   ];
 }
 
-/** The peers comparison's section: its ratio table and how quiet the machine was. */
+/** The peers comparison's section: its ratio table, the ablation's cost table, how quiet the machine was. */
 function peersSection(peers: PeersResults): string[] {
+  const costs = costTable(peers.peers.comparisons);
   return [
     '## peers',
     '',
@@ -118,6 +119,9 @@ function peersSection(peers: PeersResults): string[] {
     '',
     mdTable(ratioTable(peers.peers.comparisons)),
     '',
+    ...(costs.rows.length > 0
+      ? ["Where pushrace's cost goes (ablation: pushrace without its byte meter):", '', mdTable(costs), '']
+      : []),
     cell(disturbanceLine(peers).en),
     '',
   ];
