@@ -3,7 +3,6 @@ import { parseAfter, parseEpoch, parseLimit, parseSources } from '../http/query.
 import type { TransportCounters } from '../observe/stats.ts';
 import { noBuffering } from './shared/no-buffering.ts';
 import { QueryMemo } from './shared/query-memo.ts';
-import { answerRaw, rawNoBuffering } from './shared/read-answer.ts';
 import { readResponseBody } from './shared/read-response.ts';
 import { filtered, type SourceFilter } from './shared/source-filter.ts';
 import type { Transport } from './transport.ts';
@@ -39,17 +38,13 @@ export const poll: Transport = {
       ctx.type = 'application/json';
       ctx.body = body;
     });
-    fastGet(this.path, (req, res, querystring, viaKoa) => {
+    fastGet(this.path, (req, res, querystring, reply) => {
       const query = queries.peek(querystring);
       if (query === undefined) return false;
       const { after, epoch, limit, sources } = query;
       feed.read(after, { epoch, limit }).then(
-        (r) => {
-          const body = answerOf(r, sources, counters);
-          rawNoBuffering(res);
-          answerRaw(res, { status: 200, body });
-        },
-        () => viaKoa(req, res),
+        (r) => reply.answer(res, { status: 200, body: answerOf(r, sources, counters) }),
+        () => reply.handBack(req, res),
       );
       return true;
     });

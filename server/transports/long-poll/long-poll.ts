@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { ReadResult } from '../../feed/feed.ts';
 import { parseAfter, parseEpoch, parseLimit, parseSources, parseTimeout } from '../../http/query.ts';
-import { noBuffering } from '../shared/no-buffering.ts';
+import { NO_BUFFERING, noBuffering } from '../shared/no-buffering.ts';
 import { QueryMemo } from '../shared/query-memo.ts';
-import { answerKoa, answerRaw, type ReadAnswer, rawNoBuffering } from '../shared/read-answer.ts';
+import { answerKoa, type ReadAnswer } from '../shared/read-answer.ts';
 import { readResponseBytes } from '../shared/read-response.ts';
 import { filtered, type SourceFilter } from '../shared/source-filter.ts';
 import type { Transport } from '../transport.ts';
@@ -97,15 +97,16 @@ export const longPoll: Transport = {
       const a = await answer(ctx.res, query);
       if (a !== undefined) answerKoa(ctx, a);
     });
-    fastGet(this.path, (req, res, querystring, viaKoa) => {
+    fastGet(this.path, (req, res, querystring, reply) => {
       const query = queries.peek(querystring);
       if (query === undefined) return false;
-      rawNoBuffering(res);
+      // The head is written whole when the answer is known; a failed read hands Koa the
+      // request with the headers the route had set on the Koa path by then.
       answer(res, query).then(
         (a) => {
-          if (a !== undefined) answerRaw(res, a);
+          if (a !== undefined) reply.answer(res, a);
         },
-        () => viaKoa(req, res),
+        () => reply.handBack(req, res, NO_BUFFERING),
       );
       return true;
     });
