@@ -112,7 +112,11 @@ describe('fast GET routes', () => {
       await s.feed.publish({ source: 'chat', body: 'one' });
       // Koa validates (and remembers) the queries first, so the fast path takes them after.
       for (const target of ['/api/poll?after=0', '/api/long-poll?after=0']) await answer(s, target, FOREIGN);
+      // The poll's fast path reads synchronously from a memory feed; long-poll (and Koa) read.
       s.feed.read = () => Promise.reject(new Error('feed away'));
+      s.feed.readSync = () => {
+        throw new Error('feed away');
+      };
       for (const target of ['/api/poll?after=0', '/api/long-poll?after=0']) {
         const viaKoa = await answer(s, target, FOREIGN);
         const fast = await answer(s, target);
