@@ -59,7 +59,7 @@ export const longPoll: Transport = {
       const deadline = Date.now() + timeout;
       try {
         let seen = signal.generation;
-        let r: ReadResult = await reads.read(after, epoch, limit, seen);
+        let r: ReadResult = reads.readNow(after, epoch, limit, seen) ?? (await reads.read(after, epoch, limit, seen));
         for (;;) {
           if (request.gone) return undefined;
           // Live from now (no after) is answered at once with the cursor to hold from: a 204
@@ -83,7 +83,7 @@ export const longPoll: Transport = {
             }
           }
           seen = signal.generation;
-          r = await reads.read(r.cursor, r.epoch, limit, seen);
+          r = reads.readNow(r.cursor, r.epoch, limit, seen) ?? (await reads.read(r.cursor, r.epoch, limit, seen));
         }
       } finally {
         signal.release();
