@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): PushraceApp {
   const control = mountControl(router, { feed, stats, config, coordinator });
 
   const budget = new SendBudget(config.maxBufferedBytes);
-  const fastGets = new FastGets();
+  const fastGets = new FastGets(config.instance);
   const transports = TRANSPORTS.map((t) => {
     stats.endpoint(t.name, t.path);
     return t.mount({

@@ -173,9 +173,24 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   const koa = app.callback();
   const viaKoa = (req: IncomingMessage, res: ServerResponse) => void koa(req, res);
   const named = instanceHeader(config.instance);
+  // Responses not finished yet: close() waits for these, then drops every socket left (idle
+  // keep-alives, and sockets that connected but never sent a request). Counted in the request
+  // handler with one shared 'close' listener (a response emits 'close' once): no second
+  // 'request' listener, no closure per request.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const responseClosed = () => {
+    inFlight--;
+    if (inFlight === 0) drained?.();
+  };
   const { server, tls } = createHttpServer(config, (req, res) => {
+    inFlight++;
+    res.on('close', responseClosed);
+    // The fast GET routes write their whole head at once, the instance header first; every
+    // other answer gets it here, before anything else is set.
+    if (front.admits(req) && fastGets.serve(req, res, viaKoa)) return;
     res.setHeader('X-Pushrace-Instance', config.instance);
-    if (front.request(req, res) || fastGets.serve(req, res, viaKoa)) return;
+    if (front.request(req, res)) return;
     const raw = requests.get(pathOf(req.url));
     if (raw) raw(req, res);
     else void koa(req, res);
@@ -185,17 +200,6 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   // TLS: the plaintext sockets carry the HTTP, and are the ones the meter reads.
   const connectionEvent = tls ? 'secureConnection' : 'connection';
   const meter = opts.meter === false ? null : meterServer(server, stats, classifier(stats), connectionEvent);
-  // Responses not finished yet: close() waits for these, then drops every socket left (idle
-  // keep-alives, and sockets that connected but never sent a request).
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
-  server.on('request', (_req, res: ServerResponse) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    });
-  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());

@@ -70,6 +70,13 @@ export interface Feed {
   /** Reads by cursor: `after` undefined is live from now, 0 is everything retained. */
   read(after: number | undefined, opts?: ReadOptions): Promise<ReadResult>;
   /**
+   * What `read` would resolve to, answered at once, by a feed that holds its history in this
+   * process (the memory feed); absent on a remote one (Redis), whose readers use `read`. Lets
+   * the interval poll, answered a thousand times a second, skip a promise and a turn of the
+   * microtask queue per request.
+   */
+  readSync?(after: number | undefined, opts?: ReadOptions): ReadResult;
+  /**
    * Calls `listener` synchronously for every message stored from now on, in seq order, and
    * `onReset` when the epoch changes under the subscription (history lost while it listened:
    * only a shared store's can be, a memory feed's epoch lives as long as the feed). After a

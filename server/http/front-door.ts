@@ -7,7 +7,7 @@ import type { Violation } from '../observe/metrics.ts';
 import type { Observer } from '../observe/observer.ts';
 import { bearerToken, needsToken, tokenMatches } from './access.ts';
 import { abortHandshake, instanceHeader, sendError } from './error-response.ts';
-import { hostAllowed } from './host.ts';
+import { hostCheck } from './host.ts';
 import type { ConnectionLimiter } from './limits.ts';
 
 /** The path of a request URL, without its query string (which may hold a token: never logged). */
@@ -23,6 +23,11 @@ export const pathOf = (url: string | undefined): string => {
  * are counted and logged as violations (path and IP only).
  */
 export interface FrontDoor {
+  /**
+   * Whether the request passes every check, answering nothing and counting nothing: what the
+   * fast GET routes ask before they answer. A request it does not admit must go to `request`.
+   */
+  admits(req: IncomingMessage): boolean;
   /** True when the request was answered here. */
   request(req: IncomingMessage, res: ServerResponse): boolean;
   /** True when the upgrade was refused here (the socket has been answered and closed). */
@@ -43,7 +48,7 @@ const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 export function createFrontDoor(config: Config, limiter: ConnectionLimiter, observer: Observer): FrontDoor {
   const { metrics } = observer;
   // The name the server was bound to is one it answers to, whatever ALLOWED_HOSTS says.
-  const hosts = [...config.allowedHosts, config.host.toLowerCase()];
+  const hostAllowed = hostCheck([...config.allowedHosts, config.host.toLowerCase()]);
 
   /** The checks every request and upgrade gets, in order of cost. */
   const refusal = (req: IncomingMessage): Refusal | undefined => {
@@ -54,7 +59,7 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
     if (host === undefined && req.httpVersion === '1.1') {
       return { code: 'BAD_REQUEST', kind: 'protocol', message: 'an HTTP/1.1 request needs a Host header' };
     }
-    if (!hostAllowed(host, hosts)) return { code: 'UNKNOWN_HOST', kind: 'unknown_host' };
+    if (!hostAllowed(host)) return { code: 'UNKNOWN_HOST', kind: 'unknown_host' };
     if (req.rawHeaders.length / 2 > config.maxHeaderCount)
       return { code: 'HEADERS_TOO_LARGE', kind: 'too_many_headers' };
     if (config.publishToken !== '' && needsToken(req.method, pathOf(req.url))) {
@@ -91,6 +96,9 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
     observer.violation(kind, { ip: req.socket.remoteAddress, path: pathOf(req.url) });
 
   return {
+    admits(req) {
+      return refusal(req) === undefined;
+    },
     request(req, res) {
       const refused = refusal(req);
       if (refused) {

@@ -32,3 +32,22 @@ export function hostAllowed(header: string | undefined, allowed: readonly string
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   return allowed.includes(name);
 }
+
+/**
+ * `hostAllowed` against a fixed list, remembering the latest answer: a server's clients send
+ * the same `Host` on request after request, and the check (trim, lower case, port split, IP
+ * parse) then costs one string comparison. Exact: the answer is a pure function of the header
+ * text and the list, and only an identical text reuses it.
+ */
+export function hostCheck(allowed: readonly string[]): (header: string | undefined) => boolean {
+  let last: string | undefined;
+  let lastAllowed = true;
+  return (header) => {
+    if (header === undefined) return true;
+    if (header !== last) {
+      lastAllowed = hostAllowed(header, allowed);
+      last = header;
+    }
+    return lastAllowed;
+  };
+}

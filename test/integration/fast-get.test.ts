@@ -36,6 +36,38 @@ function answer(s: RunningServer, target: string, origin?: string): Promise<stri
 
 const FOREIGN = 'http://elsewhere.example';
 
+/**
+ * Two requests for `target` on one keep-alive connection, the first with a foreign `Origin`
+ * (Koa), the second without (the fast path): both answers, Date lines removed.
+ */
+function keepAliveAnswers(s: RunningServer, target: string): Promise<[string, string]> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(new URL(s.url).port), '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no answers to ${target} within 10 s`));
+    }, 10_000);
+    sock.on('error', reject);
+    sock.on('data', (d) => {
+      text += d.toString('latin1');
+      const answers = text.replace(/\r\nDate: [^\r]*/g, '').split(/(?=HTTP\/1\.1 )/);
+      const complete = answers.filter((a) => {
+        const end = a.indexOf('\r\n\r\n');
+        const length = /\r\nContent-Length: (\d+)/.exec(a);
+        return end !== -1 && a.length - end - 4 === Number(length?.[1] ?? 0);
+      });
+      if (complete.length === 2) {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve([complete[0] ?? '', complete[1] ?? '']);
+      }
+    });
+    const get = (extra: string) => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
+    sock.write(get(`Origin: ${FOREIGN}\r\n`) + get(''));
+  });
+}
+
 describe('fast GET routes', () => {
   it('poll and long-poll answer the same bytes before Koa as through it: 200 with messages, 200 empty, 204', async () => {
     const s = await startTestServer();
@@ -53,6 +85,42 @@ describe('fast GET routes', () => {
         const viaKoa = await answer(s, target, FOREIGN);
         const fast = await answer(s, target);
         assert.match(viaKoa, /^HTTP\/1\.1 20[04] /, target);
+        assert.equal(fast, viaKoa, target);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keep-alive answers are the same bytes before Koa as through it (Connection and Keep-Alive included)', async () => {
+    const s = await startTestServer();
+    try {
+      await s.feed.publish({ source: 'chat', body: 'one' });
+      for (const target of ['/api/poll?after=0', '/api/poll?after=1', '/api/long-poll?after=0']) {
+        const [viaKoa, fast] = await keepAliveAnswers(s, target);
+        assert.match(viaKoa, /^HTTP\/1\.1 200 [\s\S]*\r\nKeep-Alive: /, target);
+        assert.equal(fast, viaKoa, target);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a failed read is handed to Koa with the headers set so far: the same error bytes as the Koa path', async () => {
+    const s = await startTestServer();
+    try {
+      await s.feed.publish({ source: 'chat', body: 'one' });
+      // Koa validates (and remembers) the queries first, so the fast path takes them after.
+      for (const target of ['/api/poll?after=0', '/api/long-poll?after=0']) await answer(s, target, FOREIGN);
+      // The poll's fast path reads synchronously from a memory feed; long-poll (and Koa) read.
+      s.feed.read = () => Promise.reject(new Error('feed away'));
+      s.feed.readSync = () => {
+        throw new Error('feed away');
+      };
+      for (const target of ['/api/poll?after=0', '/api/long-poll?after=0']) {
+        const viaKoa = await answer(s, target, FOREIGN);
+        const fast = await answer(s, target);
+        assert.match(viaKoa, /^HTTP\/1\.1 5\d\d /, target);
         assert.equal(fast, viaKoa, target);
       }
     } finally {

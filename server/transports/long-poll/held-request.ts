@@ -5,6 +5,11 @@ import type { PublishSignal, Waiter } from './publish-signal.ts';
 /** Why a held long-poll stopped waiting. */
 type Wake = 'message' | 'timeout' | 'aborted' | 'shutdown';
 
+/** A held request's timer: one function for all of them, the request passed as its argument. */
+function timedOut(request: HeldRequest): void {
+  request.wake('timeout');
+}
+
 /**
  * The waiting of one long-poll request: until a publish, its timeout, its client going away
  * or the server shutting down, whichever comes first; every wake-up after the first is
@@ -38,7 +43,7 @@ export class HeldRequest implements Waiter {
     return new Promise<Wake>((resolve) => {
       this.#counters.held++;
       this.#resolve = resolve;
-      this.#timer = setTimeout(() => this.wake('timeout'), ms);
+      this.#timer = setTimeout(timedOut, ms, this);
       this.#held.add(this);
       this.#signal.wait(this);
       if (this.gone) this.wake('aborted');

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { ReadResult } from '../../feed/feed.ts';
 import { parseAfter, parseEpoch, parseLimit, parseSources, parseTimeout } from '../../http/query.ts';
-import { noBuffering } from '../shared/no-buffering.ts';
+import { NO_BUFFERING, noBuffering } from '../shared/no-buffering.ts';
 import { QueryMemo } from '../shared/query-memo.ts';
-import { answerKoa, answerRaw, type ReadAnswer, rawNoBuffering } from '../shared/read-answer.ts';
+import { answerKoa, type ReadAnswer } from '../shared/read-answer.ts';
 import { readResponseBytes } from '../shared/read-response.ts';
 import { filtered, type SourceFilter } from '../shared/source-filter.ts';
 import type { Transport } from '../transport.ts';
@@ -59,7 +59,7 @@ export const longPoll: Transport = {
       const deadline = Date.now() + timeout;
       try {
         let seen = signal.generation;
-        let r: ReadResult = await reads.read(after, epoch, limit, seen);
+        let r: ReadResult = reads.readNow(after, epoch, limit, seen) ?? (await reads.read(after, epoch, limit, seen));
         for (;;) {
           if (request.gone) return undefined;
           // Live from now (no after) is answered at once with the cursor to hold from: a 204
@@ -83,7 +83,7 @@ export const longPoll: Transport = {
             }
           }
           seen = signal.generation;
-          r = await reads.read(r.cursor, r.epoch, limit, seen);
+          r = reads.readNow(r.cursor, r.epoch, limit, seen) ?? (await reads.read(r.cursor, r.epoch, limit, seen));
         }
       } finally {
         signal.release();
@@ -97,15 +97,16 @@ export const longPoll: Transport = {
       const a = await answer(ctx.res, query);
       if (a !== undefined) answerKoa(ctx, a);
     });
-    fastGet(this.path, (req, res, querystring, viaKoa) => {
+    fastGet(this.path, (req, res, querystring, reply) => {
       const query = queries.peek(querystring);
       if (query === undefined) return false;
-      rawNoBuffering(res);
+      // The head is written whole when the answer is known; a failed read hands Koa the
+      // request with the headers the route had set on the Koa path by then.
       answer(res, query).then(
         (a) => {
-          if (a !== undefined) answerRaw(res, a);
+          if (a !== undefined) reply.answer(res, a);
         },
-        () => viaKoa(req, res),
+        () => reply.handBack(req, res, NO_BUFFERING),
       );
       return true;
     });

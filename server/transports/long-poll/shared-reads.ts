@@ -17,9 +17,35 @@ export class SharedReads {
   readonly #feed: Feed;
   #generation = -1;
   readonly #reads = new Map<string, Promise<ReadResult>>();
+  /** Results of synchronous reads (`readNow`), under the same rules as `#reads`. */
+  readonly #results = new Map<string, ReadResult>();
 
   constructor(feed: Feed) {
     this.#feed = feed;
+  }
+
+  /**
+   * What `read` would resolve to, at once, when the feed can read synchronously (a memory
+   * feed, see `Feed.readSync`); undefined otherwise, and the caller awaits `read`. Shared
+   * exactly as `read`'s results are (one result object per key and generation, so one answer
+   * body), without a promise and a turn of the microtask queue per woken request. A read that
+   * throws is not remembered.
+   */
+  readNow(
+    after: number | undefined,
+    epoch: string | undefined,
+    limit: number,
+    generation: number,
+  ): ReadResult | undefined {
+    if (this.#feed.readSync === undefined) return undefined;
+    this.#turn(generation, this.#results);
+    const key = keyOf(after, epoch, limit);
+    let result = this.#results.get(key);
+    if (result === undefined) {
+      result = this.#feed.readSync(after, { epoch, limit });
+      this.#results.set(key, result);
+    }
+    return result;
   }
 
   /**
@@ -27,13 +53,8 @@ export class SharedReads {
    * `generation` must be read from a `PublishSignal` the caller holds (acquired) right now.
    */
   read(after: number | undefined, epoch: string | undefined, limit: number, generation: number): Promise<ReadResult> {
-    if (generation !== this.#generation || this.#reads.size >= MAX_ENTRIES) {
-      this.#reads.clear();
-      this.#generation = generation;
-    }
-    // Absent parts are empty, never the text "undefined": `epoch=undefined` is a valid epoch
-    // string and must not share a read with a request that sent no epoch.
-    const key = `${after ?? ''}|${epoch ?? ''}|${limit}`;
+    this.#turn(generation, this.#reads);
+    const key = keyOf(after, epoch, limit);
     let read = this.#reads.get(key);
     if (read === undefined) {
       read = this.#feed.read(after, { epoch, limit });
@@ -44,4 +65,23 @@ export class SharedReads {
     }
     return read;
   }
+
+  /** Forgets everything remembered when the generation moved on (or `memo` is full). */
+  #turn(generation: number, memo: Map<string, unknown>): void {
+    if (generation !== this.#generation) {
+      this.#reads.clear();
+      this.#results.clear();
+      this.#generation = generation;
+    } else if (memo.size >= MAX_ENTRIES) {
+      memo.clear();
+    }
+  }
+}
+
+/**
+ * A read's key. Absent parts are empty, never the text "undefined": `epoch=undefined` is a
+ * valid epoch string and must not share a read with a request that sent no epoch.
+ */
+function keyOf(after: number | undefined, epoch: string | undefined, limit: number): string {
+  return `${after ?? ''}|${epoch ?? ''}|${limit}`;
 }

@@ -9,9 +9,24 @@ const bodies = new WeakMap<ReadResult, Buffer>();
  * message is serialized once however many clients poll it.
  */
 export function readResponseBody(r: ReadResult): string {
+  if (r.epoch !== epochOf.epoch) {
+    epochOf.epoch = r.epoch;
+    epochOf.head = `{"epoch":${JSON.stringify(r.epoch)},"cursor":`;
+  }
+  let messages = '';
+  for (let i = 0; i < r.messages.length; i++) {
+    const m = r.messages[i];
+    if (m !== undefined) messages += i === 0 ? messageJson(m) : `,${messageJson(m)}`;
+  }
   const reset = r.reset ? ',"reset":true' : '';
-  return `{"epoch":${JSON.stringify(r.epoch)},"cursor":${r.cursor},"messages":[${r.messages.map(messageJson).join(',')}]${reset}}`;
+  return `${epochOf.head}${r.cursor},"messages":[${messages}]${reset}}`;
 }
+
+/**
+ * The start of the latest body, up to its cursor: a feed answers every read with the same
+ * epoch (until it loses its history), so its JSON is built once, not once per poll.
+ */
+const epochOf = { epoch: '', head: '{"epoch":"","cursor":' };
 
 /**
  * `readResponseBody(r)` as UTF-8 bytes, built once per result: every request answered with
