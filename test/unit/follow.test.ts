@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import type { Feed, PublishInput, ReadOptions, ReadResult, ResetListener } from '../../server/feed/feed.ts';
+import type {
+  Feed,
+  FeedSubscriber,
+  PublishInput,
+  ReadOptions,
+  ReadResult,
+  ResetListener,
+} from '../../server/feed/feed.ts';
 import { follow } from '../../server/feed/follow.ts';
 import { Listeners } from '../../server/feed/listeners.ts';
 import { MemoryFeed } from '../../server/feed/memory-feed.ts';
@@ -27,6 +34,12 @@ class SlowFeed implements Feed {
   }
   subscribe(l: (m: FeedMessage) => void) {
     return this.inner.subscribe(l);
+  }
+  attach(s: FeedSubscriber) {
+    this.inner.attach(s);
+  }
+  detach(s: FeedSubscriber) {
+    this.inner.detach(s);
   }
   close() {
     return this.inner.close();
@@ -72,6 +85,12 @@ class LosingFeed implements Feed {
   }
   subscribe(l: (m: FeedMessage) => void, onReset?: ResetListener) {
     return this.#listeners.add(l, onReset);
+  }
+  attach(s: FeedSubscriber) {
+    this.#listeners.attach(s);
+  }
+  detach(s: FeedSubscriber) {
+    this.#listeners.detach(s);
   }
   close() {
     return Promise.resolve();

@@ -1,6 +1,6 @@
 import type { FeedMessage, Hello } from '../../../protocol/wire.ts';
 import type { Feed } from '../../feed/feed.ts';
-import { type FollowSink, follow, STREAM_PAGE } from '../../feed/follow.ts';
+import { type Following, type FollowSink, STREAM_PAGE, startFollow } from '../../feed/follow.ts';
 import type { BudgetHolder, SendBudget } from './send-budget.ts';
 
 /** What a flow-controlled stream writes to, and how it learns how much is still queued. */
@@ -67,10 +67,18 @@ export function flowFollow(feed: Feed, opts: FlowOptions, sink: FlowSink): () =>
 }
 
 /**
+ * `flowFollow`, returning the stream itself rather than a stop function: one lives per
+ * connected client, and a stop closure would cost each a function and a context.
+ */
+export function startFlow(feed: Feed, opts: FlowOptions, sink: FlowSink): Following {
+  return new Flow(feed, opts, sink);
+}
+
+/**
  * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
  * connected client, and prototype methods cost a connection nothing.
  */
-class Flow implements BudgetHolder {
+class Flow implements BudgetHolder, Following {
   readonly #feed: Feed;
   readonly #opts: FlowOptions;
   readonly #sink: FlowSink;
@@ -94,7 +102,11 @@ class Flow implements BudgetHolder {
   #follow(first: boolean): void {
     const run = new FlowRun(this, first);
     this.#run = run;
-    run.stop = follow(this.#feed, { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize }, run);
+    run.following = startFollow(
+      this.#feed,
+      { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize },
+      run,
+    );
   }
 
   started(hello: Hello, first: boolean): void {
@@ -118,7 +130,7 @@ class Flow implements BudgetHolder {
     this.#run = undefined;
     if (!run) return;
     run.active = false;
-    run.stop();
+    run.following.stop();
   }
 
   #pause(): void {
@@ -167,7 +179,7 @@ class Flow implements BudgetHolder {
 /** One `follow` of a flow; after a pause it is inactive, and what it still delivers is dropped. */
 class FlowRun implements FollowSink {
   active = true;
-  stop: () => void = noop;
+  following: Following = NOT_YET;
   readonly #flow: Flow;
   readonly #first: boolean;
 
@@ -190,4 +202,5 @@ class FlowRun implements FollowSink {
   }
 }
 
-function noop(): void {}
+/** What a run follows until `startFollow` has returned (a stop then has nothing to stop). */
+const NOT_YET: Following = { stop() {} };
