@@ -64,7 +64,8 @@ export function startFollow(feed: Feed, opts: FollowOptions, sink: FollowSink): 
  */
 class Follower implements FeedSubscriber, Following {
   readonly #feed: Feed;
-  readonly #opts: FollowOptions;
+  /** Messages per history read (the options object itself is not kept: one per client). */
+  readonly #pageSize: number;
   readonly #sink: FollowSink;
   #stopped = false;
   #live = false;
@@ -78,11 +79,11 @@ class Follower implements FeedSubscriber, Following {
 
   constructor(feed: Feed, opts: FollowOptions, sink: FollowSink) {
     this.#feed = feed;
-    this.#opts = opts;
+    this.#pageSize = opts.pageSize;
     this.#sink = sink;
     // The follower is its own subscriber: `message` and `reset` below.
     feed.attach(this);
-    this.#guard(this.#begin());
+    this.#guard(this.#begin(opts.after, opts.epoch));
   }
 
   stop(): void {
@@ -140,7 +141,7 @@ class Follower implements FeedSubscriber, Following {
   }
 
   async #catchUp(): Promise<void> {
-    const pageSize = this.#opts.pageSize;
+    const pageSize = this.#pageSize;
     for (;;) {
       // A turn of the event loop between pages: a reader catching up on thousands of messages
       // (a resume after a pause, many clients back after a restart) must not write them all in
@@ -192,14 +193,14 @@ class Follower implements FeedSubscriber, Following {
     return this.#live;
   }
 
-  async #begin(): Promise<void> {
-    const opts = this.#opts;
-    const first = await this.#feed.read(opts.after, { epoch: opts.epoch, limit: opts.pageSize });
+  async #begin(after: number | undefined, epoch: string | undefined): Promise<void> {
+    const pageSize = this.#pageSize;
+    const first = await this.#feed.read(after, { epoch, limit: pageSize });
     if (this.#stopped) return;
     this.#start(first, first.reset);
     for (const m of first.messages) if (!this.#stopped) this.#deliver(m);
     if (this.#stopped) return;
-    if (first.messages.length < opts.pageSize && this.#drainPending()) return;
+    if (first.messages.length < pageSize && this.#drainPending()) return;
     await this.#catchUp();
   }
 }

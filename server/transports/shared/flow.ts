@@ -19,9 +19,13 @@ export interface FlowSink {
   paused?(): void;
 }
 
-export interface FlowOptions {
+export interface FlowOptions extends FlowLimits {
   after?: number;
   epoch?: string;
+}
+
+/** What bounds a flow: the same for every stream of a server, so one object serves them all. */
+export interface FlowLimits {
   pageSize: number;
   /** Queued bytes above which the stream pauses. */
   bound: number;
@@ -43,14 +47,45 @@ export function streamFlow(
   config: { sendBufferBytes: number; slowConsumerMs: number },
   budget: SendBudget,
 ): FlowOptions {
-  return {
-    after: from.after,
-    epoch: from.epoch,
-    pageSize: STREAM_PAGE,
-    bound: config.sendBufferBytes,
-    stallMs: config.slowConsumerMs,
-    budget,
-  };
+  return { after: from.after, epoch: from.epoch, ...streamLimits(config, budget) };
+}
+
+/** The latest limits made by `streamLimits`: a server asks with the same values every time. */
+let lastLimits: FlowLimits | undefined;
+
+/**
+ * The limits of `streamFlow`, one object for every stream with the same values, so that a
+ * flow (one per client) keeps a shared object rather than one of its own.
+ */
+function streamLimits(config: { sendBufferBytes: number; slowConsumerMs: number }, budget: SendBudget): FlowLimits {
+  const last = lastLimits;
+  if (
+    last !== undefined &&
+    last.bound === config.sendBufferBytes &&
+    last.stallMs === config.slowConsumerMs &&
+    last.budget === budget
+  ) {
+    return last;
+  }
+  lastLimits = { pageSize: STREAM_PAGE, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs, budget };
+  return lastLimits;
+}
+
+/** `opts`' limits as a shared object when they are `streamLimits`' latest, else as a copy of their own. */
+function limitsOf(opts: FlowOptions): FlowLimits {
+  const last = lastLimits;
+  if (
+    last !== undefined &&
+    last.pageSize === opts.pageSize &&
+    last.bound === opts.bound &&
+    last.stallMs === opts.stallMs &&
+    last.checkMs === opts.checkMs &&
+    last.budget === opts.budget
+  ) {
+    return last;
+  }
+  const { after: _after, epoch: _epoch, ...limits } = opts;
+  return limits;
 }
 
 /**
@@ -80,7 +115,8 @@ export function startFlow(feed: Feed, opts: FlowOptions, sink: FlowSink): Follow
  */
 class Flow implements BudgetHolder, Following {
   readonly #feed: Feed;
-  readonly #opts: FlowOptions;
+  /** The flow's limits (shared with the server's other flows; the options object is not kept). */
+  readonly #opts: FlowLimits;
   readonly #sink: FlowSink;
   #stopped = false;
   #cursor: number | undefined;
@@ -92,7 +128,7 @@ class Flow implements BudgetHolder, Following {
 
   constructor(feed: Feed, opts: FlowOptions, sink: FlowSink) {
     this.#feed = feed;
-    this.#opts = opts;
+    this.#opts = limitsOf(opts);
     this.#sink = sink;
     this.#cursor = opts.after;
     this.#epoch = opts.epoch;

@@ -47,6 +47,10 @@ export interface Shared extends FrameDeps {
 /** What every connection of one endpoint shares: the transport's, and the endpoint's path. */
 export interface EndpointShared extends Shared {
   path: string;
+  /** The endpoint's open WebSockets (for its heartbeat and shutdown): each connection is in it from its start to its 'close'. */
+  clients: Set<WebSocket>;
+  /** Told when `clients` empties (shutdown waits for it). */
+  emptied?: () => void;
 }
 
 /** Where a connection is found from its WebSocket and its socket, by the listeners they share. */
@@ -97,6 +101,7 @@ export class WsConnection implements FlowSink, FrameHost, Peer {
     this.#socket = wsSocket(ws);
     this.#direct = this.#socket !== undefined ? directSocket(ws) : undefined;
     this.#shared = shared;
+    shared.clients.add(ws);
     (ws as WebSocket & Owned)[CONNECTION] = this;
     (socket as Duplex & Owned)[CONNECTION] = this;
     // One listener for both (gone() runs once), and `on` rather than `once`: no wrapper each.
@@ -125,7 +130,8 @@ export class WsConnection implements FlowSink, FrameHost, Peer {
     const connection = this[CONNECTION];
     if (connection === undefined) return;
     connection.gone();
-    const { observer, path } = connection.#shared;
+    const { observer, path, clients } = connection.#shared;
+    if (clients.delete(this) && clients.size === 0) connection.#shared.emptied?.();
     observer.metrics.close('ws', code);
     observer.log.debug({
       event: 'disconnect',

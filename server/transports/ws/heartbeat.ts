@@ -1,4 +1,4 @@
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 
 /**
  * WebSocket liveness, the `ws` README pattern: every `intervalMs` each client that answered
@@ -21,7 +21,7 @@ export interface Heartbeat {
  * with the socket as `this`), so a connection costs the heartbeat no closure of its own.
  */
 export function startHeartbeat(
-  wss: WebSocketServer,
+  clients: Iterable<WebSocket>,
   intervalMs: number,
   onDead: (ws: WebSocket) => void = () => {},
 ): Heartbeat {
@@ -30,7 +30,7 @@ export function startHeartbeat(
     awaiting.delete(this);
   };
   const timer = setInterval(() => {
-    for (const ws of wss.clients) {
+    for (const ws of clients) {
       if (awaiting.has(ws)) {
         onDead(ws);
         ws.terminate();

@@ -59,7 +59,7 @@ function upgradeQuery(req: IncomingMessage, channel: Source | undefined): Upgrad
 function serveEndpoint(host: TransportHost, shared: Shared, path: string, channel?: Source): MountedTransport {
   const { config, observer } = host;
   const { log } = observer;
-  const endpoint: EndpointShared = { ...shared, path };
+  const endpoint: EndpointShared = { ...shared, path, clients: new Set() };
   // maxFragments and maxBufferedChunks exist in ws ≥ 8.18 but not in @types/ws yet.
   const options: ServerOptions & { maxFragments: number; maxBufferedChunks: number } = {
     noServer: true,
@@ -67,12 +67,14 @@ function serveEndpoint(host: TransportHost, shared: Shared, path: string, channe
     maxPayload: config.wsMaxPayload,
     maxFragments: config.wsMaxFragments,
     maxBufferedChunks: config.wsMaxBufferedChunks,
-    clientTracking: true,
+    // The connections keep the endpoint's set themselves (`EndpointShared.clients`): ws's
+    // tracking would add a closure per client for its own 'close' listener.
+    clientTracking: false,
   };
   const wss = new WebSocketServer(options);
   // The 101 names the instance too, like every other answer.
   wss.on('headers', (headers: string[]) => headers.push(`X-Pushrace-Instance: ${config.instance}`));
-  const heartbeat = startHeartbeat(wss, config.wsHeartbeatMs, () => {
+  const heartbeat = startHeartbeat(endpoint.clients, config.wsHeartbeatMs, () => {
     log.info({ event: 'dead-peer', transport: 'ws', path }, 'no pong within two heartbeats; terminated');
   });
 
@@ -100,8 +102,10 @@ function serveEndpoint(host: TransportHost, shared: Shared, path: string, channe
   return {
     async close() {
       heartbeat.stop();
-      for (const ws of wss.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
+      for (const ws of endpoint.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
+      // As ws's own tracking would: closed once every client is.
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      if (endpoint.clients.size > 0) await new Promise<void>((resolve) => (endpoint.emptied = resolve));
     },
   };
 }
