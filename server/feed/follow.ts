@@ -43,7 +43,7 @@ export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () =>
 
 /** A stream that can be stopped: what `startFollow` returns. */
 export interface Following {
-  /** Stops the stream: nothing more reaches its sink, and its subscription ends. */
+  /** Stops the stream: nothing more reaches its sink (not even the rest of a page being delivered), and its subscription ends. */
   stop(): void;
 }
 
@@ -107,6 +107,9 @@ class Follower implements FeedSubscriber, Following {
   }
 
   #deliver(m: FeedMessage): void {
+    // A sink may stop the stream from inside a delivery (a flow pausing mid-page): once
+    // stopped, a follow calls its sink no more (see `Following.stop`).
+    if (this.#stopped) return;
     this.#cursor = m.seq;
     this.#sink.message(m);
   }

@@ -127,6 +127,28 @@ describe('follow', () => {
     assert.equal(feed.subscribers, 0);
   });
 
+  it('calls its sink no more once stopped, even in the middle of a page', async () => {
+    const feed = new MemoryFeed({ historySize: 100, epoch: 'E' });
+    for (let i = 0; i < 5; i++) feed.publishSync(chat('x'));
+    const seqs: number[] = [];
+    const stop = follow(
+      feed,
+      { after: 0, pageSize: 1000 },
+      {
+        start: () => {},
+        message: (m) => {
+          seqs.push(m.seq);
+          if (m.seq === 2) stop();
+        },
+        error: (e) => assert.fail(e),
+      },
+    );
+    await tick();
+    feed.publishSync(chat('y'));
+    assert.deepEqual(seqs, [1, 2]);
+    assert.equal(feed.subscribers, 0);
+  });
+
   it('does not lose or repeat a message published while the first read is in flight', async () => {
     const feed = new SlowFeed();
     feed.inner.publishSync(chat('a'));

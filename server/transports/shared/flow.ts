@@ -113,7 +113,7 @@ export function startFlow(feed: Feed, opts: FlowOptions, sink: FlowSink): Follow
  * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
  * connected client, and prototype methods cost a connection nothing.
  */
-class Flow implements BudgetHolder, Following {
+class Flow implements BudgetHolder, Following, FollowSink {
   readonly #feed: Feed;
   /** The flow's limits (shared with the server's other flows; the options object is not kept). */
   readonly #opts: FlowLimits;
@@ -121,8 +121,13 @@ class Flow implements BudgetHolder, Following {
   #stopped = false;
   #cursor: number | undefined;
   #epoch: string | undefined;
-  /** The current follow, while following. */
-  #run: FlowRun | undefined;
+  /**
+   * The current follow, while following. A stopped follow calls its sink no more, so what
+   * it was delivering when the flow paused is dropped without a guard of the flow's own.
+   */
+  #following: Following | undefined;
+  /** Whether the current follow is the stream's first (not a resume after a pause). */
+  #first = true;
   #check: ReturnType<typeof setInterval> | undefined;
   #pausedAt = 0;
 
@@ -136,37 +141,37 @@ class Flow implements BudgetHolder, Following {
   }
 
   #follow(first: boolean): void {
-    const run = new FlowRun(this, first);
-    this.#run = run;
-    run.following = startFollow(
+    this.#first = first;
+    this.#following = startFollow(
       this.#feed,
       { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize },
-      run,
+      this,
     );
   }
 
-  started(hello: Hello, first: boolean): void {
+  // ---- FollowSink: the current follow's calls ----
+
+  start(hello: Hello): void {
     this.#epoch = hello.epoch;
     this.#cursor = hello.cursor;
-    if (first || hello.reset) this.#sink.start(hello, first);
+    if (this.#first || hello.reset) this.#sink.start(hello, this.#first);
   }
 
-  delivered(m: FeedMessage): void {
-    this.#sink.message(m);
+  message(m: FeedMessage): void {
+    const sink = this.#sink;
+    sink.message(m);
     this.#cursor = m.seq;
-    if (this.#sink.queued() > this.#opts.bound) this.#pause();
+    if (sink.queued() > this.#opts.bound) this.#pause();
   }
 
-  failed(err: Error): void {
+  error(err: Error): void {
     this.#sink.error(err);
   }
 
   #unfollow(): void {
-    const run = this.#run;
-    this.#run = undefined;
-    if (!run) return;
-    run.active = false;
-    run.following.stop();
+    const following = this.#following;
+    this.#following = undefined;
+    following?.stop();
   }
 
   #pause(): void {
@@ -211,32 +216,3 @@ class Flow implements BudgetHolder, Following {
     this.#unfollow();
   }
 }
-
-/** One `follow` of a flow; after a pause it is inactive, and what it still delivers is dropped. */
-class FlowRun implements FollowSink {
-  active = true;
-  following: Following = NOT_YET;
-  readonly #flow: Flow;
-  readonly #first: boolean;
-
-  constructor(flow: Flow, first: boolean) {
-    this.#flow = flow;
-    this.#first = first;
-  }
-
-  start(hello: Hello): void {
-    if (this.active) this.#flow.started(hello, this.#first);
-  }
-
-  message(m: FeedMessage): void {
-    // follow may finish a catch-up page after it was stopped: ignore what comes then.
-    if (this.active) this.#flow.delivered(m);
-  }
-
-  error(err: Error): void {
-    if (this.active) this.#flow.failed(err);
-  }
-}
-
-/** What a run follows until `startFollow` has returned (a stop then has nothing to stop). */
-const NOT_YET: Following = { stop() {} };
