@@ -119,6 +119,12 @@ export class SocketMeter {
   #outWs = false;
   #wsIn: WsFramer | null = null;
   #wsOut: WsFramer | null = null;
+  /**
+   * Whether the bytes sent so far end between frames (`#wsOut.atFrameBoundary`, kept here
+   * after every frame count): `writeKnown` reads it once per frame sent, without reaching
+   * into the framer, one object fewer per connection and delivery.
+   */
+  #outAtFrame = false;
   /** Frames received after an upgrade request, counted aside until the answer says what they are. */
   #pendingIn: ByteSplit | null = null;
   /** Bytes seen in, bytes counted out, for the reconciliation at close. */
@@ -266,7 +272,7 @@ export class SocketMeter {
     if (!socket.writable) return false;
     let key: MeterKey;
     if (frame) {
-      if (!this.#outWs || this.#wsOut === null || !this.#wsOut.atFrameBoundary) return false;
+      if (!this.#outWs || !this.#outAtFrame) return false;
       key = this.#wsKey;
     } else {
       if (this.#outWs || this.#res === null || !this.#res.atEventBoundary) return false;
@@ -415,7 +421,11 @@ export class SocketMeter {
     const split = SCRATCH;
     split.header = 0;
     split.payload = 0;
-    this.#wsOut?.push(bytes, split);
+    const out = this.#wsOut;
+    if (out !== null) {
+      out.push(bytes, split);
+      this.#outAtFrame = out.atFrameBoundary;
+    }
     this.#addOut(this.#wsKey, 'header', split.header);
     this.#addOut(this.#wsKey, 'payload', split.payload);
   }
@@ -441,6 +451,7 @@ export class SocketMeter {
         this.#outWs = true;
         this.#wsKey = this.#outKey ?? this.#key;
         this.#wsOut = new WsFramer(answering && this.#inspect?.frames(answering, 'out'), packetsFor(this.#wsKey));
+        this.#outAtFrame = true;
         if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
         else if (this.#inMode === IN_HTTP) {
           // A 101 our request framer did not see coming: switch this side too.
