@@ -50,6 +50,17 @@ export class FeedUnreachable extends Error {
 export type ResetListener = (epoch: string) => void;
 
 /**
+ * A subscription as one object with methods, for `Feed.attach`: what every streaming client
+ * subscribes with (its follower), so a subscription costs it no closures.
+ */
+export interface FeedSubscriber {
+  /** As `subscribe`'s listener. */
+  message(message: FeedMessage): void;
+  /** As `subscribe`'s `onReset`. */
+  reset?(epoch: string): void;
+}
+
+/**
  * The message feed: an ordered, bounded history with an epoch, readable by cursor and
  * observable live. Async so that a shared store (Redis Streams, redis-feed.ts) can sit behind
  * the same interface; the in-memory feed resolves at once. A store that cannot answer rejects
@@ -85,6 +96,15 @@ export interface Feed {
    * transport must call it when its client goes away.
    */
   subscribe(listener: (message: FeedMessage) => void, onReset?: ResetListener): () => void;
+  /**
+   * `subscribe` for a subscriber object, called as `subscriber.message(m)` and
+   * `subscriber.reset(epoch)`: one lives per streaming client (thousands), and this costs it
+   * neither listener closures nor an unsubscribe function. Attach an object once; `detach`
+   * ends the subscription.
+   */
+  attach(subscriber: FeedSubscriber): void;
+  /** Ends a subscription made by `attach`. */
+  detach(subscriber: FeedSubscriber): void;
   /**
    * Whether the feed answered its last request (a memory feed always does; a Redis feed not
    * while Redis is down): what `/healthz` reports, so a load balancer can tell.

@@ -1,5 +1,5 @@
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import type { Feed, ReadResult } from './feed.ts';
+import type { Feed, FeedSubscriber, ReadResult } from './feed.ts';
 
 /** Where a followed stream goes: the streaming transports (SSE, WebSocket) implement this. */
 export interface FollowSink {
@@ -41,15 +41,31 @@ export function follow(feed: Feed, opts: FollowOptions, sink: FollowSink): () =>
   return () => follower.stop();
 }
 
+/** A stream that can be stopped: what `startFollow` returns. */
+export interface Following {
+  /** Stops the stream: nothing more reaches its sink (not even the rest of a page being delivered), and its subscription ends. */
+  stop(): void;
+}
+
+/**
+ * `follow`, returning the stream itself rather than a stop function: for the streaming
+ * transports, where one lives per client and a stop closure would cost each one a function
+ * and a context.
+ */
+export function startFollow(feed: Feed, opts: FollowOptions, sink: FollowSink): Following {
+  return new Follower(feed, opts, sink);
+}
+
 /**
  * The state of one `follow`. A class rather than closures: every WebSocket and SSE client
  * has one for as long as it is connected, and methods on a prototype cost a connection
  * nothing, where each named closure costs a function object, a context and (under tsx,
  * which keeps function names) a property store of its own.
  */
-class Follower {
+class Follower implements FeedSubscriber, Following {
   readonly #feed: Feed;
-  readonly #opts: FollowOptions;
+  /** Messages per history read (the options object itself is not kept: one per client). */
+  readonly #pageSize: number;
   readonly #sink: FollowSink;
   #stopped = false;
   #live = false;
@@ -58,24 +74,29 @@ class Follower {
   #epoch: string | undefined;
   /** The epoch the feed announced a reset to, until a read of it has been applied: not live meanwhile. */
   #awaiting: string | undefined;
-  readonly #pending: FeedMessage[] = [];
-  readonly #unsubscribe: () => void;
+  /** Live messages that arrived during a history read; made on the first (most streams never have one). */
+  #pending: FeedMessage[] | undefined;
 
   constructor(feed: Feed, opts: FollowOptions, sink: FollowSink) {
     this.#feed = feed;
-    this.#opts = opts;
+    this.#pageSize = opts.pageSize;
     this.#sink = sink;
-    this.#unsubscribe = feed.subscribe(
-      (m) => this.#onPublish(m),
-      (epoch) => this.#onReset(epoch),
-    );
-    this.#guard(this.#begin());
+    // The follower is its own subscriber: `message` and `reset` below.
+    feed.attach(this);
+    this.#guard(this.#begin(opts.after, opts.epoch));
   }
 
   stop(): void {
+    if (this.#stopped) return;
     this.#stopped = true;
-    this.#pending.length = 0;
-    this.#unsubscribe();
+    this.#dropPending();
+    this.#feed.detach(this);
+  }
+
+  /** Forgets the queued live messages (emptied too: a drain in progress stops at once). */
+  #dropPending(): void {
+    if (this.#pending !== undefined) this.#pending.length = 0;
+    this.#pending = undefined;
   }
 
   /** A failed read (a remote store) ends the stream through the sink, never as an unhandled rejection. */
@@ -86,11 +107,15 @@ class Follower {
   }
 
   #deliver(m: FeedMessage): void {
+    // A sink may stop the stream from inside a delivery (a flow pausing mid-page): once
+    // stopped, a follow calls its sink no more (see `Following.stop`).
+    if (this.#stopped) return;
     this.#cursor = m.seq;
     this.#sink.message(m);
   }
 
-  #onPublish(m: FeedMessage): void {
+  /** A live message (the feed's subscriber call). */
+  message(m: FeedMessage): void {
     if (this.#stopped) return;
     // Awaiting a reset, the cursor is of the old epoch: every message of the new one is kept.
     if (this.#awaiting === undefined && m.seq <= this.#cursor) return;
@@ -98,15 +123,16 @@ class Follower {
       this.#deliver(m);
       return;
     }
-    this.#pending.push(m);
+    if (this.#pending === undefined) this.#pending = [m];
+    else this.#pending.push(m);
     this.#goBack();
   }
 
-  /** The feed lost its history: what was queued is of the old epoch; read again from the cursor. */
-  #onReset(epoch: string): void {
+  /** The feed lost its history (the feed's subscriber call): what was queued is of the old epoch; read again from the cursor. */
+  reset(epoch: string): void {
     if (this.#stopped) return;
     this.#awaiting = epoch;
-    this.#pending.length = 0;
+    this.#dropPending();
     this.#goBack();
   }
 
@@ -118,7 +144,7 @@ class Follower {
   }
 
   async #catchUp(): Promise<void> {
-    const pageSize = this.#opts.pageSize;
+    const pageSize = this.#pageSize;
     for (;;) {
       // A turn of the event loop between pages: a reader catching up on thousands of messages
       // (a resume after a pause, many clients back after a restart) must not write them all in
@@ -157,23 +183,27 @@ class Follower {
    */
   #drainPending(): boolean {
     const pending = this.#pending;
-    pending.sort((a, b) => a.seq - b.seq);
-    while (pending.length > 0 && (pending[0]?.seq ?? 0) <= this.#cursor + 1) {
-      const m = pending.shift() as FeedMessage;
-      if (m.seq === this.#cursor + 1) this.#deliver(m);
+    if (pending !== undefined) {
+      pending.sort((a, b) => a.seq - b.seq);
+      while (pending.length > 0 && (pending[0]?.seq ?? 0) <= this.#cursor + 1) {
+        const m = pending.shift() as FeedMessage;
+        if (m.seq === this.#cursor + 1) this.#deliver(m);
+      }
+      // Drained: the array goes, a stream that stays live holds none.
+      if (pending.length === 0 && this.#pending === pending) this.#pending = undefined;
     }
-    this.#live = pending.length === 0 && this.#awaiting === undefined;
+    this.#live = (this.#pending === undefined || this.#pending.length === 0) && this.#awaiting === undefined;
     return this.#live;
   }
 
-  async #begin(): Promise<void> {
-    const opts = this.#opts;
-    const first = await this.#feed.read(opts.after, { epoch: opts.epoch, limit: opts.pageSize });
+  async #begin(after: number | undefined, epoch: string | undefined): Promise<void> {
+    const pageSize = this.#pageSize;
+    const first = await this.#feed.read(after, { epoch, limit: pageSize });
     if (this.#stopped) return;
     this.#start(first, first.reset);
     for (const m of first.messages) if (!this.#stopped) this.#deliver(m);
     if (this.#stopped) return;
-    if (first.messages.length < opts.pageSize && this.#drainPending()) return;
+    if (first.messages.length < pageSize && this.#drainPending()) return;
     await this.#catchUp();
   }
 }

@@ -1,11 +1,5 @@
 import type { FeedMessage } from '../../protocol/wire.ts';
-import type { ResetListener } from './feed.ts';
-
-/** One subscription: its message listener and, if it asked, its reset listener. */
-interface Subscription {
-  message: (m: FeedMessage) => void;
-  reset: ResetListener | undefined;
-}
+import type { FeedSubscriber, ResetListener } from './feed.ts';
 
 /**
  * The local subscriptions of a feed, shared by every feed so that each notifies the same way:
@@ -13,7 +7,7 @@ interface Subscription {
  * nor fails the publish (its error goes to `onError`).
  */
 export class Listeners {
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new Set<FeedSubscriber>();
   readonly #onError: (err: unknown) => void;
 
   constructor(onError: (err: unknown) => void = (err) => console.error('pushrace: feed subscriber failed', err)) {
@@ -26,11 +20,21 @@ export class Listeners {
 
   /** Adds a subscription (the same function twice is two); returns its removal. */
   add(message: (m: FeedMessage) => void, reset?: ResetListener): () => void {
-    const subscription: Subscription = { message, reset };
+    const subscription: FeedSubscriber = reset === undefined ? { message } : { message, reset };
     this.#subscriptions.add(subscription);
     return () => {
       this.#subscriptions.delete(subscription);
     };
+  }
+
+  /** Adds a subscriber object as it is (see `Feed.attach`): no wrapper, no removal closure. */
+  attach(subscriber: FeedSubscriber): void {
+    this.#subscriptions.add(subscriber);
+  }
+
+  /** Removes a subscriber added by `attach`. */
+  detach(subscriber: FeedSubscriber): void {
+    this.#subscriptions.delete(subscriber);
   }
 
   /** Tells every subscriber about `m`. */

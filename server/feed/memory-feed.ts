@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FeedMessage } from '../../protocol/wire.ts';
-import type { Feed, PublishInput, PublishResult, ReadOptions, ReadResult } from './feed.ts';
+import type { Feed, FeedSubscriber, PublishInput, PublishResult, ReadOptions, ReadResult } from './feed.ts';
 import { Listeners } from './listeners.ts';
 
 /** A new epoch id: 8 url-safe characters, new on every process start. */
@@ -123,6 +123,14 @@ export class MemoryFeed implements Feed {
   /** A memory feed never loses its history while it exists: `onReset` is never called. */
   subscribe(listener: (message: FeedMessage) => void): () => void {
     return this.#listeners.add(listener);
+  }
+  /** As `subscribe`; `reset` is never called either. */
+  attach(subscriber: FeedSubscriber): void {
+    this.#listeners.attach(subscriber);
+  }
+
+  detach(subscriber: FeedSubscriber): void {
+    this.#listeners.detach(subscriber);
   }
 
   /** Nothing to release: the history is garbage once the feed is. */

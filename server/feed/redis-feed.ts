@@ -4,6 +4,7 @@ import { PushraceError } from '../errors.ts';
 import { Confirmations, RecentMessages } from './delivery.ts';
 import {
   type Feed,
+  type FeedSubscriber,
   FeedUnreachable,
   type PublishInput,
   type PublishResult,
@@ -187,6 +188,13 @@ export class RedisFeed implements Feed {
 
   subscribe(listener: (message: FeedMessage) => void, onReset?: ResetListener): () => void {
     return this.#listeners.add(listener, onReset);
+  }
+  attach(subscriber: FeedSubscriber): void {
+    this.#listeners.attach(subscriber);
+  }
+
+  detach(subscriber: FeedSubscriber): void {
+    this.#listeners.detach(subscriber);
   }
 
   /** Stores the message, then resolves once this instance's reader has delivered it. */

@@ -57,17 +57,11 @@ const IN_WS = 2;
 /** Nothing parses them any more (an upgrade that was refused): header. */
 const IN_OPAQUE = 3;
 
-/** What `#tap` installed on a socket: its listeners, and the wrappers now in its methods' place. */
-interface Tapped {
-  data: (chunk: Buffer | string) => void;
-  close: () => void;
+/** The socket methods the meter wraps, as they were before: put back by `#untap`, called by the wrappers. */
+interface Originals {
   write: Socket['write'];
   end: Socket['end'];
   unshift: Socket['unshift'];
-  /** The socket's own methods, put back by `#untap`; `original` is called by the fast path. */
-  original: Socket['write'];
-  originalEnd: Socket['end'];
-  originalUnshift: Socket['unshift'];
 }
 
 /** Where a socket's meter is kept, for `writeKnown` (see `meterOf`). */
@@ -83,7 +77,26 @@ export function meterOf(socket: Socket): SocketMeter | undefined {
   return (socket as MeteredSocket)[METER];
 }
 
-function noop(): void {}
+/** The originals of the latest socket tapped: every socket has the same (its prototype's), so they are shared. */
+let lastOriginals: Originals | undefined;
+
+/** `socket`'s own write, end and unshift, in an object shared with other sockets that have the same. */
+function originalsOf(socket: Socket): Originals {
+  const { write, end, unshift } = socket;
+  const last = lastOriginals;
+  if (last !== undefined && last.write === write && last.end === end && last.unshift === unshift) return last;
+  lastOriginals = { write, end, unshift };
+  return lastOriginals;
+}
+
+/** The latest request of a socket that has had none (or is past HTTP for good). */
+const NO_REQUEST: InspectedRequest = { key: 'other', inspect: undefined };
+
+/**
+ * The split one outgoing WebSocket chunk is counted into before it is added to its bucket:
+ * one for all meters, since counting is synchronous and never re-entered.
+ */
+const SCRATCH: ByteSplit = { header: 0, payload: 0 };
 
 /** The state of one metered socket: framers for both directions and what ties them together. */
 export class SocketMeter {
@@ -106,21 +119,32 @@ export class SocketMeter {
   #outWs = false;
   #wsIn: WsFramer | null = null;
   #wsOut: WsFramer | null = null;
+  /**
+   * Whether the bytes sent so far end between frames (`#wsOut.atFrameBoundary`, kept here
+   * after every frame count): `writeKnown` reads it once per frame sent, without reaching
+   * into the framer, one object fewer per connection and delivery.
+   */
+  #outAtFrame = false;
   /** Frames received after an upgrade request, counted aside until the answer says what they are. */
-  #pendingIn: ByteSplit = { header: 0, payload: 0 };
+  #pendingIn: ByteSplit | null = null;
   /** Bytes seen in, bytes counted out, for the reconciliation at close. */
   #seenIn: number;
   #countedOut: number;
   /** Bytes ws put back with `unshift`, about to be delivered again. */
   #replay = 0;
-  /** What was counted out and may still sit in the socket's write queue. */
-  readonly #queued = new QueuedRuns();
-  readonly #scratch: ByteSplit = { header: 0, payload: 0 };
-  readonly #tapped: Tapped;
+  /**
+   * What was counted out and may still sit in the socket's write queue; made on the first
+   * write that leaves bytes queued (most sockets of a paced fan-out never have one).
+   */
+  #queued: QueuedRuns | null = null;
+  /** The socket's own methods, wrapped while the meter taps it (see `#tap`). */
+  readonly #originals: Originals;
+  /** Whether the wrappers and listeners are installed (false once `#untap` ran). */
+  #tapping = true;
   /** The wire inspector's view of this socket, from its first tagged request on (stats.wire). */
   #inspect: SocketInspector | undefined;
   /** The latest request, for the inspector: the upgrade request when the socket switches. */
-  #lastRequest: InspectedRequest = { key: 'other', inspect: undefined };
+  #lastRequest: InspectedRequest = NO_REQUEST;
 
   constructor(socket: Socket, stats: Stats, classify: Classify, options: MeterOptions, live: Set<SocketMeter>) {
     this.#socket = socket;
@@ -138,70 +162,97 @@ export class SocketMeter {
     });
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
-    this.#tapped = this.#tap();
+    this.#originals = originalsOf(socket);
+    this.#tap();
   }
 
   /**
-   * Installs the listeners and wrappers, kept in `#tapped` so that `#untap` can undo them.
-   * Every function here is assigned to a property rather than to a named constant: one set
-   * exists per socket, and tsx (keeping function names) would give each named one a property
-   * store of its own.
+   * Installs the listeners and wrappers. They are the same functions for every socket (static:
+   * they find the meter through the socket they are called on), so a metered socket costs no
+   * closure, context or `once` wrapper of its own: thousands of WebSocket and SSE connections
+   * each hold only the meter.
    */
-  #tap(): Tapped {
-    const socket = this.#socket;
-    const { write, end, unshift } = socket;
-    const tapped: Tapped = {
-      data: noop,
-      close: noop,
-      write,
-      end,
-      unshift,
-      original: write,
-      originalEnd: end,
-      originalUnshift: unshift,
-    };
-    tapped.data = (chunk: Buffer | string) => this.#onData(chunk);
-    tapped.close = () => this.#onClose();
-    // A string is encoded once, here, and the socket is handed those bytes: the same bytes it
-    // would have encoded itself (the encodings are Node's), without encoding them twice.
-    socket.write = (...args: unknown[]): boolean => {
-      const counted = this.#beforeWrite(args[0], args[1]);
-      if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
-      const result = Reflect.apply(write, socket, args) as boolean;
-      if (counted !== null) this.#trimOutLog();
-      return result;
-    };
-    socket.end = (...args: unknown[]): Socket => {
-      const counted = typeof args[0] === 'function' ? null : this.#beforeWrite(args[0], args[1]);
-      if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
-      Reflect.apply(end, socket, args);
-      if (counted !== null) this.#trimOutLog();
-      return socket;
-    };
-    socket.unshift = (...args: unknown[]): void => {
-      const bytes = bytesOf(args[0], args[1]);
-      if (bytes) this.#replay += bytes.length;
-      Reflect.apply(unshift, socket, args);
-    };
-    tapped.write = socket.write;
-    tapped.end = socket.end;
-    tapped.unshift = socket.unshift;
+  #tap(): void {
+    const socket = this.#socket as MeteredSocket;
+    socket[METER] = this;
+    socket.write = SocketMeter.#meteredWrite;
+    socket.end = SocketMeter.#meteredEnd;
+    socket.unshift = SocketMeter.#meteredUnshift;
     // Prepended: see each chunk before Node's parser, which may answer it synchronously.
-    socket.prependListener('data', tapped.data);
-    socket.once('close', tapped.close);
-    (socket as MeteredSocket)[METER] = this;
-    return tapped;
+    socket.prependListener('data', SocketMeter.#onSocketData);
+    socket.on('close', SocketMeter.#onSocketClose);
   }
+
+  // The wrappers, called with the socket as `this`. A string is encoded once, here, and the
+  // socket is handed those bytes: the same bytes it would have encoded itself (the encodings
+  // are Node's), without encoding them twice. A wrapper still reached after `#untap` (someone
+  // wrapped the method again after the meter) passes the call through uncounted.
+
+  static readonly #meteredWrite = function (this: MeteredSocket, ...args: unknown[]): boolean {
+    const meter = this[METER] as SocketMeter;
+    const write = meter.#originals.write;
+    if (!meter.#tapping) return Reflect.apply(write, this, args) as boolean;
+    const counted = meter.#beforeWrite(args[0], args[1]);
+    if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
+    const result = Reflect.apply(write, this, args) as boolean;
+    if (counted !== null) meter.#trimOutLog();
+    return result;
+  };
+
+  static readonly #meteredEnd = function (this: MeteredSocket, ...args: unknown[]): Socket {
+    const meter = this[METER] as SocketMeter;
+    const end = meter.#originals.end;
+    if (!meter.#tapping) {
+      Reflect.apply(end, this, args);
+      return this;
+    }
+    const counted = typeof args[0] === 'function' ? null : meter.#beforeWrite(args[0], args[1]);
+    if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
+    Reflect.apply(end, this, args);
+    if (counted !== null) meter.#trimOutLog();
+    return this;
+  };
+
+  static readonly #meteredUnshift = function (this: MeteredSocket, ...args: unknown[]): void {
+    const meter = this[METER] as SocketMeter;
+    if (meter.#tapping) {
+      const bytes = bytesOf(args[0], args[1]);
+      if (bytes) meter.#replay += bytes.length;
+    }
+    Reflect.apply(meter.#originals.unshift, this, args);
+  };
+
+  static readonly #onSocketData = function (this: MeteredSocket, chunk: Buffer | string): void {
+    const meter = this[METER];
+    if (meter !== undefined) meter.#onData(chunk);
+  };
+
+  static readonly #onSocketClose = function (this: MeteredSocket): void {
+    const meter = this[METER];
+    if (meter !== undefined) meter.#onClose();
+  };
 
   #untap(): void {
     const socket = this.#socket;
-    const tapped = this.#tapped;
-    socket.off('data', tapped.data);
-    socket.off('close', tapped.close);
-    if (socket.write === tapped.write) socket.write = tapped.original;
-    if (socket.end === tapped.end) socket.end = tapped.originalEnd;
-    if (socket.unshift === tapped.unshift) socket.unshift = tapped.originalUnshift;
-    (socket as MeteredSocket)[METER] = undefined;
+    this.#tapping = false;
+    socket.off('data', SocketMeter.#onSocketData);
+    socket.off('close', SocketMeter.#onSocketClose);
+    let restored = 0;
+    if (socket.write === SocketMeter.#meteredWrite) {
+      socket.write = this.#originals.write;
+      restored++;
+    }
+    if (socket.end === SocketMeter.#meteredEnd) {
+      socket.end = this.#originals.end;
+      restored++;
+    }
+    if (socket.unshift === SocketMeter.#meteredUnshift) {
+      socket.unshift = this.#originals.unshift;
+      restored++;
+    }
+    // A wrapper installed after the meter's may still call one of the meter's (which then
+    // passes through): the meter stays reachable from the socket for it.
+    if (restored === 3) (socket as MeteredSocket)[METER] = undefined;
   }
 
   /**
@@ -217,10 +268,11 @@ export class SocketMeter {
    */
   writeKnown(bytes: Buffer, header: number, frame: boolean): boolean {
     const socket = this.#socket;
-    if (this.#inspect !== undefined || socket.write !== this.#tapped.write || !socket.writable) return false;
+    if (this.#inspect !== undefined || socket.write !== SocketMeter.#meteredWrite || !this.#tapping) return false;
+    if (!socket.writable) return false;
     let key: MeterKey;
     if (frame) {
-      if (!this.#outWs || this.#wsOut === null || !this.#wsOut.atFrameBoundary) return false;
+      if (!this.#outWs || !this.#outAtFrame) return false;
       key = this.#wsKey;
     } else {
       if (this.#outWs || this.#res === null || !this.#res.atEventBoundary) return false;
@@ -230,14 +282,15 @@ export class SocketMeter {
     const split = this.#bucket(key).bytesOut;
     split.header += header;
     split.payload += bytes.length - header;
-    this.#tapped.original.call(socket, bytes);
+    this.#originals.write.call(socket, bytes);
     // Usually the kernel took it all: nothing queued, no run to remember.
     const queued = socket.writableLength;
     if (queued > 0) {
-      if (header > 0) this.#queued.add(split, 'header', header);
-      if (bytes.length > header) this.#queued.add(split, 'payload', bytes.length - header);
-    }
-    this.#queued.keep(queued);
+      const runs = this.#runs();
+      if (header > 0) runs.add(split, 'header', header);
+      if (bytes.length > header) runs.add(split, 'payload', bytes.length - header);
+      runs.keep(queued);
+    } else this.#queued = null;
     return true;
   }
 
@@ -282,7 +335,7 @@ export class SocketMeter {
         this.#countRequests(bytes);
         return;
       case IN_PENDING:
-        this.#wsIn?.push(bytes, this.#pendingIn);
+        this.#wsIn?.push(bytes, this.#pending());
         return;
       case IN_WS:
         this.#wsIn?.push(bytes, this.#bucket(this.#wsKey).bytesIn);
@@ -324,22 +377,30 @@ export class SocketMeter {
         this.#inMode = IN_PENDING;
         this.#wsKey = this.#key;
         this.#wsIn = new WsFramer(this.#inspect?.frames(this.#lastRequest, 'in'), packetsFor(this.#wsKey));
-        if (item.rest > 0) this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pendingIn);
+        if (item.rest > 0) {
+          this.#wsIn.push(bytes.subarray(bytes.length - item.rest), this.#pending());
+        }
       }
     }
+  }
+
+  /** The frames counted aside while an upgrade awaits its answer, made when first needed. */
+  #pending(): ByteSplit {
+    this.#pendingIn ??= { header: 0, payload: 0 };
+    return this.#pendingIn;
   }
 
   /** The answer to a pending upgrade came: keep the frames (101) or call them unparseable. */
   #settleUpgrade(accepted: boolean): void {
     const split = this.#bucket(this.#wsKey).bytesIn;
-    const pending = this.#pendingIn;
+    const pending = this.#pendingIn ?? { header: 0, payload: 0 };
     if (accepted) {
       split.header += pending.header;
       split.payload += pending.payload;
     } else {
       split.header += pending.header + pending.payload;
     }
-    this.#pendingIn = { header: 0, payload: 0 };
+    this.#pendingIn = null;
     this.#inMode = accepted ? IN_WS : IN_OPAQUE;
   }
 
@@ -357,10 +418,14 @@ export class SocketMeter {
   }
 
   #countFrames(bytes: Buffer): void {
-    const split = this.#scratch;
+    const split = SCRATCH;
     split.header = 0;
     split.payload = 0;
-    this.#wsOut?.push(bytes, split);
+    const out = this.#wsOut;
+    if (out !== null) {
+      out.push(bytes, split);
+      this.#outAtFrame = out.atFrameBoundary;
+    }
     this.#addOut(this.#wsKey, 'header', split.header);
     this.#addOut(this.#wsKey, 'payload', split.payload);
   }
@@ -386,6 +451,7 @@ export class SocketMeter {
         this.#outWs = true;
         this.#wsKey = this.#outKey ?? this.#key;
         this.#wsOut = new WsFramer(answering && this.#inspect?.frames(answering, 'out'), packetsFor(this.#wsKey));
+        this.#outAtFrame = true;
         if (this.#inMode === IN_PENDING) this.#settleUpgrade(true);
         else if (this.#inMode === IN_HTTP) {
           // A 101 our request framer did not see coming: switch this side too.
@@ -397,22 +463,32 @@ export class SocketMeter {
           // Both directions are WebSocket for good: the HTTP framers are done.
           this.#req = null;
           this.#res = null;
+          this.#lastRequest = NO_REQUEST;
         }
         if (item.rest > 0) this.#countFrames(bytes.subarray(bytes.length - item.rest));
       }
     }
   }
 
+  /** The queued runs, made when first needed. */
+  #runs(): QueuedRuns {
+    this.#queued ??= new QueuedRuns();
+    return this.#queued;
+  }
+
   #addOut(key: MeterKey, part: Part, n: number): void {
     if (n === 0) return;
     const split = this.#bucket(key).bytesOut;
     split[part] += n;
-    this.#queued.add(split, part, n);
+    this.#runs().add(split, part, n);
   }
 
   /** Forgets the runs that have left the write queue: only queued bytes can still be discarded. */
   #trimOutLog(): void {
-    this.#queued.keep(this.#socket.writableLength);
+    const queued = this.#socket.writableLength;
+    // Nothing queued: no run to remember, and no runs object kept for the next write.
+    if (queued === 0) this.#queued = null;
+    else this.#queued?.keep(queued);
   }
 
   // ---- close ----
@@ -433,7 +509,7 @@ export class SocketMeter {
     else this.#bucket(outKey).bytesOut.header += this.#wsOut?.finish() ?? 0;
     const extra = this.#countedOut - (socket.bytesWritten ?? this.#countedOut);
     if (extra > 0) {
-      const left = this.#queued.takeBack(extra);
+      const left = this.#queued?.takeBack(extra) ?? extra;
       const split = this.#bucket(outKey).bytesOut;
       if (left > 0) split.header = Math.max(0, split.header - left);
     } else if (extra < 0) {

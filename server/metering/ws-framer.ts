@@ -15,6 +15,9 @@ export interface FrameObserver {
 }
 
 const NO_PREVIEW: Uint8Array = new Uint8Array(0);
+/** What an unobserved framer holds in place of its header and preview buffers (never written). */
+const NO_HEADER: number[] = [];
+const NO_PIECES: Uint8Array[] = [];
 
 /**
  * Splits a WebSocket byte stream (one direction of an upgraded connection) into frame headers
@@ -37,16 +40,23 @@ export class WsFramer {
   /** Payload bytes of the current frame not seen yet. */
   #remaining = 0;
   readonly #observer: FrameObserver | undefined;
-  /** Observed only: the current frame's header bytes and preview pieces. */
-  #header: number[] = [];
+  /**
+   * Observed only: the current frame's header bytes and preview pieces (an unobserved framer,
+   * one per direction of every WebSocket connection, shares the empty ones and never fills them).
+   */
+  #header: number[] = NO_HEADER;
   #want = 0;
-  #pieces: Uint8Array[] = [];
+  #pieces: Uint8Array[] = NO_PIECES;
   /** Splits each frame's payload further, by engine.io packet framing (socket.io connections). */
   readonly #packets: EioSplitter | undefined;
 
   constructor(observer?: FrameObserver, packets?: EioSplitter) {
     this.#observer = observer;
     this.#packets = packets;
+    if (observer !== undefined) {
+      this.#header = [];
+      this.#pieces = [];
+    }
   }
 
   /** The stream ended: bytes the packet splitter still holds back, to count as header. */

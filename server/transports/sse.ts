@@ -3,12 +3,13 @@ import type { FeedMessage, Hello } from '../../protocol/wire.ts';
 import type { Config } from '../config.ts';
 import { PushraceError } from '../errors.ts';
 import { httpChunk, sseChunkHeaderBytes, sseMessageChunk } from '../feed/encode.ts';
+import type { Following } from '../feed/follow.ts';
 import { parseAfter, parseEpoch, parseSources } from '../http/query.ts';
 import type { Observer } from '../observe/observer.ts';
 import type { TransportCounters } from '../observe/stats.ts';
 import { abandon } from './shared/abandon.ts';
 import { writeCoalesced } from './shared/coalesce.ts';
-import { type FlowSink, flowFollow, streamFlow } from './shared/flow.ts';
+import { type FlowSink, startFlow, streamFlow } from './shared/flow.ts';
 import { NO_BUFFERING } from './shared/no-buffering.ts';
 import { passes, type SourceFilter } from './shared/source-filter.ts';
 import type { Transport } from './transport.ts';
@@ -25,6 +26,17 @@ function startEvent(h: Hello, retryMs: number, instance: string): string {
 /** The comment that keeps idle proxies from closing a quiet stream. */
 const HEARTBEAT = ': heartbeat\n\n';
 
+/** Where a response's stream is found by the listeners every stream shares. */
+const STREAM = Symbol('pushrace.sseStream');
+
+/** A response with its stream. */
+interface Streaming extends ServerResponse {
+  [STREAM]?: SseStream;
+}
+
+/** Not following yet (or any more): a stop has nothing to stop. */
+const NOT_FOLLOWING: Following = { stop() {} };
+
 /** What every stream of the transport shares. */
 interface Shared {
   config: Config;
@@ -39,14 +51,15 @@ interface Shared {
  * for every client: the bytes `res.write(event)` would send, without its three writes, cork and
  * uncork per event and client. Chunked framing is the response's (an HTTP/1.0 client gets the
  * events unframed, delimited by the connection's close, as Node would send them). The
- * response's first error or close stops the flow at once. A class: one per connected client.
+ * response's first error or close stops the flow at once. A class: one per connected client,
+ * holding no closure or timer of its own (its listeners are shared, found from the response,
+ * and one timer sends every stream's heartbeat).
  */
 class SseStream implements FlowSink {
   readonly #res: ServerResponse;
   readonly #ip: string;
   readonly #shared: Shared;
-  readonly #heartbeat: ReturnType<typeof setInterval>;
-  #stop: () => void = () => {};
+  #flow: Following = NOT_FOLLOWING;
   #gone = false;
   readonly #chunked: boolean;
 
@@ -58,18 +71,24 @@ class SseStream implements FlowSink {
     this.#chunked = res.chunkedEncoding;
     this.#ip = ip;
     this.#shared = shared;
-    const { config } = shared;
-    this.#heartbeat = setInterval(() => {
-      if (this.queued() <= config.sendBufferBytes) this.#write(HEARTBEAT);
-    }, config.sseHeartbeatMs);
-    this.#heartbeat.unref();
-    res.once('close', () => this.gone());
-    res.once('error', () => this.gone());
+    (res as Streaming)[STREAM] = this;
+    // One listener for both (gone() runs once), and `on` rather than `once`: no wrapper each.
+    res.on('close', SseStream.#onGone);
+    res.on('error', SseStream.#onGone);
   }
 
-  follow(stop: () => void): void {
-    this.#stop = stop;
-    if (this.#gone) stop();
+  static readonly #onGone = function (this: Streaming): void {
+    this[STREAM]?.gone();
+  };
+
+  follow(flow: Following): void {
+    this.#flow = flow;
+    if (this.#gone) flow.stop();
+  }
+
+  /** The heartbeat's turn (every `sseHeartbeatMs`): a comment, unless the reader is behind. */
+  beat(): void {
+    if (this.queued() <= this.#shared.config.sendBufferBytes) this.#write(HEARTBEAT);
   }
 
   /** Writes one event's bytes (framed as a chunk when the response is chunked) to the socket. */
@@ -88,8 +107,7 @@ class SseStream implements FlowSink {
   gone(): void {
     if (this.#gone) return;
     this.#gone = true;
-    clearInterval(this.#heartbeat);
-    this.#stop();
+    this.#flow.stop();
     const { observer, open } = this.#shared;
     if (open.delete(this)) {
       observer.metrics.close('sse', 'end');
@@ -178,12 +196,19 @@ export const sse: Transport = {
       observer.log.debug({ event: 'connect', transport: 'sse', ip: ctx.ip });
       const stream = new SseStream(res, ctx.ip, sources, shared);
       shared.open.add(stream);
-      stream.follow(flowFollow(feed, streamFlow({ after, epoch }, config, budget), stream));
+      stream.follow(startFlow(feed, streamFlow({ after, epoch }, config, budget), stream));
     });
+
+    // One timer for every stream's heartbeat: each gets one comment an interval.
+    const heartbeat = setInterval(() => {
+      for (const stream of shared.open) stream.beat();
+    }, config.sseHeartbeatMs);
+    heartbeat.unref();
 
     return {
       async close() {
         closing = true;
+        clearInterval(heartbeat);
         for (const stream of [...shared.open]) stream.end();
       },
     };

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FeedMessage, Hello } from '../../protocol/wire.ts';
-import type { Feed, PublishInput, ReadOptions, ReadResult, ResetListener } from '../../server/feed/feed.ts';
+import type {
+  Feed,
+  FeedSubscriber,
+  PublishInput,
+  ReadOptions,
+  ReadResult,
+  ResetListener,
+} from '../../server/feed/feed.ts';
 import { follow } from '../../server/feed/follow.ts';
 import { Listeners } from '../../server/feed/listeners.ts';
 import { MemoryFeed } from '../../server/feed/memory-feed.ts';
@@ -27,6 +34,12 @@ class SlowFeed implements Feed {
   }
   subscribe(l: (m: FeedMessage) => void) {
     return this.inner.subscribe(l);
+  }
+  attach(s: FeedSubscriber) {
+    this.inner.attach(s);
+  }
+  detach(s: FeedSubscriber) {
+    this.inner.detach(s);
   }
   close() {
     return this.inner.close();
@@ -73,6 +86,12 @@ class LosingFeed implements Feed {
   subscribe(l: (m: FeedMessage) => void, onReset?: ResetListener) {
     return this.#listeners.add(l, onReset);
   }
+  attach(s: FeedSubscriber) {
+    this.#listeners.attach(s);
+  }
+  detach(s: FeedSubscriber) {
+    this.#listeners.detach(s);
+  }
   close() {
     return Promise.resolve();
   }
@@ -105,6 +124,28 @@ describe('follow', () => {
     stop();
     feed.publishSync(chat('z'));
     assert.deepEqual(seqs, [2, 3, 4]);
+    assert.equal(feed.subscribers, 0);
+  });
+
+  it('calls its sink no more once stopped, even in the middle of a page', async () => {
+    const feed = new MemoryFeed({ historySize: 100, epoch: 'E' });
+    for (let i = 0; i < 5; i++) feed.publishSync(chat('x'));
+    const seqs: number[] = [];
+    const stop = follow(
+      feed,
+      { after: 0, pageSize: 1000 },
+      {
+        start: () => {},
+        message: (m) => {
+          seqs.push(m.seq);
+          if (m.seq === 2) stop();
+        },
+        error: (e) => assert.fail(e),
+      },
+    );
+    await tick();
+    feed.publishSync(chat('y'));
+    assert.deepEqual(seqs, [1, 2]);
     assert.equal(feed.subscribers, 0);
   });
 

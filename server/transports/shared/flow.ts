@@ -1,6 +1,6 @@
 import type { FeedMessage, Hello } from '../../../protocol/wire.ts';
 import type { Feed } from '../../feed/feed.ts';
-import { type FollowSink, follow, STREAM_PAGE } from '../../feed/follow.ts';
+import { type Following, type FollowSink, STREAM_PAGE, startFollow } from '../../feed/follow.ts';
 import type { BudgetHolder, SendBudget } from './send-budget.ts';
 
 /** What a flow-controlled stream writes to, and how it learns how much is still queued. */
@@ -19,9 +19,13 @@ export interface FlowSink {
   paused?(): void;
 }
 
-export interface FlowOptions {
+export interface FlowOptions extends FlowLimits {
   after?: number;
   epoch?: string;
+}
+
+/** What bounds a flow: the same for every stream of a server, so one object serves them all. */
+export interface FlowLimits {
   pageSize: number;
   /** Queued bytes above which the stream pauses. */
   bound: number;
@@ -43,14 +47,45 @@ export function streamFlow(
   config: { sendBufferBytes: number; slowConsumerMs: number },
   budget: SendBudget,
 ): FlowOptions {
-  return {
-    after: from.after,
-    epoch: from.epoch,
-    pageSize: STREAM_PAGE,
-    bound: config.sendBufferBytes,
-    stallMs: config.slowConsumerMs,
-    budget,
-  };
+  return { after: from.after, epoch: from.epoch, ...streamLimits(config, budget) };
+}
+
+/** The latest limits made by `streamLimits`: a server asks with the same values every time. */
+let lastLimits: FlowLimits | undefined;
+
+/**
+ * The limits of `streamFlow`, one object for every stream with the same values, so that a
+ * flow (one per client) keeps a shared object rather than one of its own.
+ */
+function streamLimits(config: { sendBufferBytes: number; slowConsumerMs: number }, budget: SendBudget): FlowLimits {
+  const last = lastLimits;
+  if (
+    last !== undefined &&
+    last.bound === config.sendBufferBytes &&
+    last.stallMs === config.slowConsumerMs &&
+    last.budget === budget
+  ) {
+    return last;
+  }
+  lastLimits = { pageSize: STREAM_PAGE, bound: config.sendBufferBytes, stallMs: config.slowConsumerMs, budget };
+  return lastLimits;
+}
+
+/** `opts`' limits as a shared object when they are `streamLimits`' latest, else as a copy of their own. */
+function limitsOf(opts: FlowOptions): FlowLimits {
+  const last = lastLimits;
+  if (
+    last !== undefined &&
+    last.pageSize === opts.pageSize &&
+    last.bound === opts.bound &&
+    last.stallMs === opts.stallMs &&
+    last.checkMs === opts.checkMs &&
+    last.budget === opts.budget
+  ) {
+    return last;
+  }
+  const { after: _after, epoch: _epoch, ...limits } = opts;
+  return limits;
 }
 
 /**
@@ -67,24 +102,38 @@ export function flowFollow(feed: Feed, opts: FlowOptions, sink: FlowSink): () =>
 }
 
 /**
+ * `flowFollow`, returning the stream itself rather than a stop function: one lives per
+ * connected client, and a stop closure would cost each a function and a context.
+ */
+export function startFlow(feed: Feed, opts: FlowOptions, sink: FlowSink): Following {
+  return new Flow(feed, opts, sink);
+}
+
+/**
  * One flow-controlled stream. Classes rather than closures, as in follow.ts: one lives per
  * connected client, and prototype methods cost a connection nothing.
  */
-class Flow implements BudgetHolder {
+class Flow implements BudgetHolder, Following, FollowSink {
   readonly #feed: Feed;
-  readonly #opts: FlowOptions;
+  /** The flow's limits (shared with the server's other flows; the options object is not kept). */
+  readonly #opts: FlowLimits;
   readonly #sink: FlowSink;
   #stopped = false;
   #cursor: number | undefined;
   #epoch: string | undefined;
-  /** The current follow, while following. */
-  #run: FlowRun | undefined;
+  /**
+   * The current follow, while following. A stopped follow calls its sink no more, so what
+   * it was delivering when the flow paused is dropped without a guard of the flow's own.
+   */
+  #following: Following | undefined;
+  /** Whether the current follow is the stream's first (not a resume after a pause). */
+  #first = true;
   #check: ReturnType<typeof setInterval> | undefined;
   #pausedAt = 0;
 
   constructor(feed: Feed, opts: FlowOptions, sink: FlowSink) {
     this.#feed = feed;
-    this.#opts = opts;
+    this.#opts = limitsOf(opts);
     this.#sink = sink;
     this.#cursor = opts.after;
     this.#epoch = opts.epoch;
@@ -92,33 +141,37 @@ class Flow implements BudgetHolder {
   }
 
   #follow(first: boolean): void {
-    const run = new FlowRun(this, first);
-    this.#run = run;
-    run.stop = follow(this.#feed, { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize }, run);
+    this.#first = first;
+    this.#following = startFollow(
+      this.#feed,
+      { after: this.#cursor, epoch: this.#epoch, pageSize: this.#opts.pageSize },
+      this,
+    );
   }
 
-  started(hello: Hello, first: boolean): void {
+  // ---- FollowSink: the current follow's calls ----
+
+  start(hello: Hello): void {
     this.#epoch = hello.epoch;
     this.#cursor = hello.cursor;
-    if (first || hello.reset) this.#sink.start(hello, first);
+    if (this.#first || hello.reset) this.#sink.start(hello, this.#first);
   }
 
-  delivered(m: FeedMessage): void {
-    this.#sink.message(m);
+  message(m: FeedMessage): void {
+    const sink = this.#sink;
+    sink.message(m);
     this.#cursor = m.seq;
-    if (this.#sink.queued() > this.#opts.bound) this.#pause();
+    if (sink.queued() > this.#opts.bound) this.#pause();
   }
 
-  failed(err: Error): void {
+  error(err: Error): void {
     this.#sink.error(err);
   }
 
   #unfollow(): void {
-    const run = this.#run;
-    this.#run = undefined;
-    if (!run) return;
-    run.active = false;
-    run.stop();
+    const following = this.#following;
+    this.#following = undefined;
+    following?.stop();
   }
 
   #pause(): void {
@@ -163,31 +216,3 @@ class Flow implements BudgetHolder {
     this.#unfollow();
   }
 }
-
-/** One `follow` of a flow; after a pause it is inactive, and what it still delivers is dropped. */
-class FlowRun implements FollowSink {
-  active = true;
-  stop: () => void = noop;
-  readonly #flow: Flow;
-  readonly #first: boolean;
-
-  constructor(flow: Flow, first: boolean) {
-    this.#flow = flow;
-    this.#first = first;
-  }
-
-  start(hello: Hello): void {
-    if (this.active) this.#flow.started(hello, this.#first);
-  }
-
-  message(m: FeedMessage): void {
-    // follow may finish a catch-up page after it was stopped: ignore what comes then.
-    if (this.active) this.#flow.delivered(m);
-  }
-
-  error(err: Error): void {
-    if (this.active) this.#flow.failed(err);
-  }
-}
-
-function noop(): void {}

@@ -6,7 +6,7 @@ import { tokenMatches } from '../../http/access.ts';
 import { parseJsonInput } from '../../json-input.ts';
 import type { Observer } from '../../observe/observer.ts';
 import type { Checked, Publisher } from '../../publish/publish.ts';
-import type { TokenBucket } from '../../publish/rate-limit.ts';
+import { TokenBucket } from '../../publish/rate-limit.ts';
 
 /** Policy violation: repeated bad frames, rate-limited publishes, or frames queued past the cap. */
 export const POLICY = 1008;
@@ -17,7 +17,12 @@ const PAUSE_AT = 64;
 /** What a connection knows about its client. */
 export interface Peer {
   ip: string;
-  bucket: TokenBucket;
+  /**
+   * Its own publish rate limit: made at its first publish (a bucket starts full, and one made
+   * at connect time would have refilled to full by then, so nothing changes but the memory of
+   * the clients that never publish).
+   */
+  bucket: TokenBucket | undefined;
   /** May publish: no token configured, a valid `?token=`, or a valid `auth` frame. */
   authorized: boolean;
 }
@@ -36,7 +41,13 @@ export interface FrameHost {
 export interface FrameDeps {
   config: Pick<
     Config,
-    'publishToken' | 'wsMaxRateStrikes' | 'wsMaxBadFrames' | 'wsMaxQueuedFrames' | 'sendBufferBytes' | 'maxJsonDepth'
+    | 'publishToken'
+    | 'publishRate'
+    | 'wsMaxRateStrikes'
+    | 'wsMaxBadFrames'
+    | 'wsMaxQueuedFrames'
+    | 'sendBufferBytes'
+    | 'maxJsonDepth'
   >;
   publisher: Publisher;
   observer: Observer;
@@ -146,6 +157,7 @@ export class ClientFrames {
       this.#deps.observer.violation('unauthorized', { transport: 'ws', ip: peer.ip, frame: 'publish' });
       return this.#bad('UNAUTHORIZED', undefined, id);
     }
+    peer.bucket ??= new TokenBucket(this.#deps.config.publishRate);
     const checked = check({ ip: peer.ip, bucket: peer.bucket });
     if (!checked.ok) {
       const { code, message } = checked.refusal;

@@ -1,4 +1,4 @@
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 
 /**
  * WebSocket liveness, the `ws` README pattern: every `intervalMs` each client that answered
@@ -14,28 +14,32 @@ export interface Heartbeat {
   stop(): void;
 }
 
-/** Starts the ping timer for `wss`; `onDead` is told before a silent peer is terminated. */
+/**
+ * Starts the ping timer for `wss`; `onDead` is told before a silent peer is terminated. The
+ * state per socket is whether a ping is unanswered: a socket is in `awaiting` from its ping to
+ * its pong (for most, a moment), and one 'pong' listener serves every socket (it is called
+ * with the socket as `this`), so a connection costs the heartbeat no closure of its own.
+ */
 export function startHeartbeat(
-  wss: WebSocketServer,
+  clients: Iterable<WebSocket>,
   intervalMs: number,
   onDead: (ws: WebSocket) => void = () => {},
 ): Heartbeat {
-  const alive = new WeakMap<WebSocket, boolean>();
-  const track = (ws: WebSocket) => {
-    alive.set(ws, true);
-    ws.on('pong', () => alive.set(ws, true));
+  const awaiting = new WeakSet<WebSocket>();
+  const onPong = function (this: WebSocket): void {
+    awaiting.delete(this);
   };
   const timer = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (alive.get(ws) === false) {
+    for (const ws of clients) {
+      if (awaiting.has(ws)) {
         onDead(ws);
         ws.terminate();
         continue;
       }
-      alive.set(ws, false);
+      awaiting.add(ws);
       ws.ping();
     }
   }, intervalMs);
   timer.unref();
-  return { track, stop: () => clearInterval(timer) };
+  return { track: (ws) => ws.on('pong', onPong), stop: () => clearInterval(timer) };
 }

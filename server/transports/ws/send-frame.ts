@@ -19,19 +19,40 @@ import { writeCoalesced } from '../shared/coalesce.ts';
  * the caller already has it (a connection keeps it: one lookup per connection, not per frame).
  */
 export function sendFrame(ws: WebSocket, frame: Buffer, socket: Socket | undefined = wsSocket(ws)): boolean {
+  if (socket && ws.extensions === '') return sendDirect(ws, socket, frame);
   if (ws.readyState !== ws.OPEN) return false;
-  if (socket) {
-    // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
-    if (!socket.writable) return false;
-    if (ws.extensions === '') {
-      writeCoalesced(socket, frame, headerSizeOf(frame[1] ?? 0), true);
-      return true;
-    }
-  }
+  // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
+  if (socket && !socket.writable) return false;
   const binary = ((frame[0] ?? 0) & 0x0f) === OPCODE.binary;
   ws.send(frame.subarray(headerSizeOf(frame[1] ?? 0)), { binary });
   return true;
 }
+
+/**
+ * `sendFrame` for a caller that has checked once that `socket` is ws's and no extension is
+ * negotiated (`directSocket`; both are settled by the handshake): the frame goes straight to
+ * the socket. The fan-out's per-client call, without `ws.extensions`, which builds a string
+ * every time it is read.
+ */
+export function sendDirect(ws: WebSocket, socket: Socket, frame: Buffer): boolean {
+  // Failed or ending (the peer is gone and ws has not noticed yet): nothing more goes out.
+  if (ws.readyState !== OPEN || !socket.writable) return false;
+  writeCoalesced(socket, frame, headerSizeOf(frame[1] ?? 0), true);
+  return true;
+}
+
+/**
+ * ws's socket when frames may be written to it directly: no extension negotiated. Then ws's
+ * sender never queues a frame of its own either (it queues only behind a compression or a
+ * Blob being read, and this server does neither), so what is still queued is the socket's
+ * `writableLength`, which is `ws.bufferedAmount` without its lookups.
+ */
+export function directSocket(ws: WebSocket): Socket | undefined {
+  return ws.extensions === '' ? wsSocket(ws) : undefined;
+}
+
+/** `WebSocket.OPEN`, the value of `readyState` while the connection is open (RFC 6455 "OPEN"). */
+const OPEN = 1;
 
 /**
  * ws's socket: ws 8 keeps it as `_socket`, a private field (`ws` is pinned exactly, and a test

@@ -5,11 +5,9 @@ import { PushraceError } from '../../errors.ts';
 import { tokenMatches } from '../../http/access.ts';
 import { abortHandshake, instanceHeader } from '../../http/error-response.ts';
 import { parseAfter, parseEpoch, parseSources } from '../../http/query.ts';
-import { TokenBucket } from '../../publish/rate-limit.ts';
 import type { SourceFilter } from '../shared/source-filter.ts';
 import type { MountedTransport, Transport, TransportHost } from '../transport.ts';
-import type { Peer } from './client-frames.ts';
-import { closeHard, GOING_AWAY, type Shared, WsConnection } from './connection.ts';
+import { closeHard, type EndpointShared, GOING_AWAY, type Shared, WsConnection } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 
 /**
@@ -60,7 +58,8 @@ function upgradeQuery(req: IncomingMessage, channel: Source | undefined): Upgrad
  */
 function serveEndpoint(host: TransportHost, shared: Shared, path: string, channel?: Source): MountedTransport {
   const { config, observer } = host;
-  const { log, metrics } = observer;
+  const { log } = observer;
+  const endpoint: EndpointShared = { ...shared, path, clients: new Set() };
   // maxFragments and maxBufferedChunks exist in ws ≥ 8.18 but not in @types/ws yet.
   const options: ServerOptions & { maxFragments: number; maxBufferedChunks: number } = {
     noServer: true,
@@ -68,12 +67,14 @@ function serveEndpoint(host: TransportHost, shared: Shared, path: string, channe
     maxPayload: config.wsMaxPayload,
     maxFragments: config.wsMaxFragments,
     maxBufferedChunks: config.wsMaxBufferedChunks,
-    clientTracking: true,
+    // The connections keep the endpoint's set themselves (`EndpointShared.clients`): ws's
+    // tracking would add a closure per client for its own 'close' listener.
+    clientTracking: false,
   };
   const wss = new WebSocketServer(options);
   // The 101 names the instance too, like every other answer.
   wss.on('headers', (headers: string[]) => headers.push(`X-Pushrace-Instance: ${config.instance}`));
-  const heartbeat = startHeartbeat(wss, config.wsHeartbeatMs, () => {
+  const heartbeat = startHeartbeat(endpoint.clients, config.wsHeartbeatMs, () => {
     log.info({ event: 'dead-peer', transport: 'ws', path }, 'no pong within two heartbeats; terminated');
   });
 
@@ -86,34 +87,25 @@ function serveEndpoint(host: TransportHost, shared: Shared, path: string, channe
       observer.violation('unauthorized', { transport: 'ws', ip: req.socket.remoteAddress });
       return abortHandshake(socket, 'UNAUTHORIZED', 'the token is not valid', named);
     }
-    const peer: Peer = {
+    const peer = {
       ip: req.socket.remoteAddress ?? 'unknown',
-      bucket: new TokenBucket(config.publishRate),
       authorized: config.publishToken === '' || token !== undefined,
     };
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const openedAt = Date.now();
       heartbeat.track(ws);
       log.debug({ event: 'connect', transport: 'ws', path, ip: peer.ip });
-      const connection = new WsConnection(ws, socket, peer, from, shared);
-      ws.on('close', (code: number) => {
-        connection.gone();
-        metrics.close('ws', code);
-        log.debug({ event: 'disconnect', transport: 'ws', path, ip: peer.ip, code, ms: Date.now() - openedAt });
-      });
-      ws.on('error', (err: Error & { code?: string }) => {
-        // ws closes the connection itself (1007 bad UTF-8, 1009 too big, 1002 protocol);
-        // the 'close' handler above releases the subscription.
-        observer.violation('protocol', { transport: 'ws', ip: peer.ip, code: err.code });
-      });
+      // It listens to its WebSocket's 'close' (gauge, log) and 'error' (violation) itself.
+      new WsConnection(ws, socket, peer, from, endpoint);
     });
   });
 
   return {
     async close() {
       heartbeat.stop();
-      for (const ws of wss.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
+      for (const ws of endpoint.clients) closeHard(ws, GOING_AWAY, 'server shutting down');
+      // As ws's own tracking would: closed once every client is.
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      if (endpoint.clients.size > 0) await new Promise<void>((resolve) => (endpoint.emptied = resolve));
     },
   };
 }
