@@ -6,6 +6,7 @@ import { EioSplitter } from './eio-splitter.ts';
 import type { HeadMemo } from './head-memo.ts';
 import { type ParsedRequest, type ParsedResponse, RequestFramer, ResponseFramer } from './http-framer.ts';
 import type { Part } from './http1-framer.ts';
+import { type ReadSink, tapReads, untapReads } from './parser-tap.ts';
 import { QueuedRuns } from './queued-runs.ts';
 import { bytesOf, plainString, undelivered } from './socket-bytes.ts';
 import { WsFramer } from './ws-framer.ts';
@@ -99,7 +100,7 @@ const NO_REQUEST: InspectedRequest = { key: 'other', inspect: undefined };
 const SCRATCH: ByteSplit = { header: 0, payload: 0 };
 
 /** The state of one metered socket: framers for both directions and what ties them together. */
-export class SocketMeter {
+export class SocketMeter implements ReadSink {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
@@ -178,9 +179,28 @@ export class SocketMeter {
     socket.write = SocketMeter.#meteredWrite;
     socket.end = SocketMeter.#meteredEnd;
     socket.unshift = SocketMeter.#meteredUnshift;
-    // Prepended: see each chunk before Node's parser, which may answer it synchronously.
-    socket.prependListener('data', SocketMeter.#onSocketData);
+    // Each read is seen before Node's parser acts on it (it may answer synchronously): through
+    // the parser itself while Node parses in C++ (parser-tap.ts), else from a prepended 'data'
+    // listener (TLS; and every socket once HTTP is over on it).
+    if (!tapReads(socket, this)) socket.prependListener('data', SocketMeter.#onSocketData);
     socket.on('close', SocketMeter.#onSocketClose);
+  }
+
+  // ---- ReadSink: the reads of a socket Node parses in C++ ----
+
+  /** One read, before Node's parser acts on it. */
+  received(bytes: Buffer): void {
+    if (this.#tapping) this.#onData(bytes);
+  }
+
+  /** Whether HTTP is over on this connection: its next bytes are WebSocket frames, or opaque. */
+  httpOver(): boolean {
+    return this.#inMode !== IN_HTTP;
+  }
+
+  /** The parser is about to hand the socket on: read what follows from 'data'. */
+  switchToData(): void {
+    if (this.#tapping) this.#socket.prependListener('data', SocketMeter.#onSocketData);
   }
 
   // The wrappers, called with the socket as `this`. A string is encoded once, here, and the
@@ -235,6 +255,7 @@ export class SocketMeter {
   #untap(): void {
     const socket = this.#socket;
     this.#tapping = false;
+    untapReads(socket);
     socket.off('data', SocketMeter.#onSocketData);
     socket.off('close', SocketMeter.#onSocketClose);
     let restored = 0;

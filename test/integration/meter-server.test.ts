@@ -321,7 +321,10 @@ describe('meterServer on real sockets', { timeout: 20_000 }, () => {
       paused = resolve;
     });
     const h = await start((req) => {
-      // Hold the request and stop reading, like a server under back-pressure.
+      // Hold the request and stop reading, like a server under back-pressure. The 'data'
+      // listener takes the socket back from Node's C++ parser (reads then reach JavaScript and
+      // can sit in the socket's buffer), and the meter follows it there.
+      req.socket.on('data', () => {});
       setImmediate(() => {
         req.socket.pause();
         paused();
