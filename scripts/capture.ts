@@ -14,9 +14,14 @@ export const hasTshark = (() => {
   }
 })();
 
-/** Starts capturing `tcp port <port>` into `file`; resolves once tshark says it captures. */
-export function startCapture(port: number, file: string): Promise<ChildProcess> {
-  const proc = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', file, '-q'], {
+/**
+ * Starts capturing `host <host> and tcp port <port>` into `file`; resolves once tshark says it
+ * captures. The host matters on a busy machine: a port alone also matches any other loopback
+ * connection whose client side happens to have the same ephemeral number (a load test's, say),
+ * so a server checked alone should listen on a loopback address nobody else uses.
+ */
+export function startCapture(port: number, file: string, host = '127.0.0.1'): Promise<ChildProcess> {
+  const proc = spawn('tshark', ['-i', 'lo', '-f', `host ${host} and tcp port ${port}`, '-w', file, '-q'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {

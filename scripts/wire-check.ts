@@ -44,6 +44,12 @@ const INPUTS: CheckInput[] = Array.from({ length: MESSAGES }, (_, i) =>
   i % 10 === 9 ? { body: BINARY.toString('base64'), encoding: 'base64' } : { body: BODY },
 );
 
+/**
+ * The server's own loopback address: no other process's connection (a load test running
+ * meanwhile) can then share its capture filter (see `startCapture`).
+ */
+const HOST = '127.0.0.201';
+
 /** One run: a transport, and the client options that choose socket.io's own transport. */
 interface Case {
   name: TransportName;
@@ -58,10 +64,11 @@ const CASES: readonly Case[] = [
 ];
 
 async function run({ name, label, options }: Case, dir: string) {
-  const server = await startServer(loadConfig({}, [], { port: 0, sources: [], sseHeartbeatMs: 600_000 }));
+  const config = { host: HOST, port: 0, sources: [], sseHeartbeatMs: 600_000 };
+  const server = await startServer(loadConfig({}, [], config));
   const port = Number(new URL(server.url).port);
   const file = join(dir, `${label.replace(/\W+/g, '-')}.pcap`);
-  const capture = hasTshark ? await startCapture(port, file) : undefined;
+  const capture = hasTshark ? await startCapture(port, file, HOST) : undefined;
   // tshark says "Capturing on" a moment before packets are really captured.
   if (capture) await new Promise((r) => setTimeout(r, 1500));
   const client = createTransport(name, {
