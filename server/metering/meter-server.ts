@@ -24,11 +24,12 @@ type MeteredServer = HttpServer | HttpsServer;
  * meter also owns `requests` and the `connections` gauges. For each socket, at close, the sum
  * over all buckets equals `socket.bytesRead` in and `socket.bytesWritten` out.
  *
- * How: a 'data' listener, prepended from a 'connection' listener that runs after Node's own,
- * makes Node's HTTP server stop feeding the socket to its C++ parser ("unconsume") and parse
- * from JS 'data' events instead; this listener sees each chunk before Node parses it, so a
- * request is known before any answer to it is written. Bytes that ws puts back with
- * `socket.unshift(head)` come through 'data' a second time and are skipped. The socket's
+ * How: from a 'connection' listener that runs after Node's own, each read is seen before Node
+ * acts on it, so a request is known before any answer to it is written: through Node's C++
+ * parser itself while it consumes the socket (parser-tap.ts: the first parser callback of a
+ * read hands the read's bytes over), else — TLS, or once something takes the socket back from
+ * the parser (an upgrade, a 'data' listener) — from a prepended 'data' listener. Bytes that ws
+ * puts back with `socket.unshift(head)` come through 'data' a second time and are skipped. The socket's
  * `write` and `end` are wrapped to see every byte sent. At close, bytes read but never
  * delivered are parsed too, and bytes counted but discarded unsent (a peer gone with data
  * still queued) are taken back, so the totals match the socket's own.
