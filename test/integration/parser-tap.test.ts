@@ -8,7 +8,16 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { readsTapped } from '../../server/metering/parser-tap.ts';
-import { assertCounts, opened, RawClient, responses, routes, split, start } from '../support/meter-harness.ts';
+import {
+  assertCounts,
+  type Harness,
+  opened,
+  RawClient,
+  responses,
+  routes,
+  split,
+  start,
+} from '../support/meter-harness.ts';
 
 /** Polls a condition no event announces. */
 async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -24,6 +33,15 @@ const consumed = (socket: object): boolean => {
   const parser: unknown = Reflect.get(socket, 'parser');
   return parser !== null && typeof parser === 'object' && Reflect.get(parser, '_consumed') === true;
 };
+
+/** Ends the client and holds every byte of the one poll to the meter's counts. */
+async function endExactly(h: Harness, c: RawClient, got: Buffer): Promise<void> {
+  c.socket.end();
+  const [answer] = responses(got);
+  assert.ok(answer);
+  await assertCounts(h, { poll: { in: split(REQUEST.length, 0), out: split(answer.head, answer.body), requests: 1 } });
+  await h.stop();
+}
 
 const REQUEST = 'GET /api/poll?after=3 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n';
 
@@ -41,13 +59,7 @@ describe('parser tap', { timeout: 20_000 }, () => {
     assert.ok(server);
     assert.equal(consumed(server), true, "Node's parser still consumes the socket");
     assert.equal(readsTapped(server), true, 'the meter reads through the parser');
-    c.socket.end();
-    const [answer] = responses(got);
-    assert.ok(answer);
-    await assertCounts(h, {
-      poll: { in: split(REQUEST.length, 0), out: split(answer.head, answer.body), requests: 1 },
-    });
-    await h.stop();
+    await endExactly(h, c, got);
   });
 
   it("a 'data' listener added mid-head: the meter follows to 'data' and misses no byte", async () => {
@@ -64,12 +76,6 @@ describe('parser tap', { timeout: 20_000 }, () => {
     assert.equal(readsTapped(server), false, 'the meter left the parser for the socket');
     c.write(REQUEST.slice(cut));
     const got = await c.until((r) => responses(r).length === 1, 'the poll answer');
-    c.socket.end();
-    const [answer] = responses(got);
-    assert.ok(answer);
-    await assertCounts(h, {
-      poll: { in: split(REQUEST.length, 0), out: split(answer.head, answer.body), requests: 1 },
-    });
-    await h.stop();
+    await endExactly(h, c, got);
   });
 });
