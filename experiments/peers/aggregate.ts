@@ -126,6 +126,18 @@ export function ratioOf(ours: readonly PeerWindow[], theirs: readonly PeerWindow
   return { median: m, min: Math.min(...used), max: Math.max(...used), pairs: used.length, clean: clean.length > 0 };
 }
 
+/**
+ * `ours / theirs` of RSS per connection, or null when either side's rise is within the noise:
+ * a server whose RSS fell (or stayed) while its clients connected in any repetition has a
+ * per-connection cost smaller than what the garbage collector moves around, and a ratio over
+ * its other repetitions would only pick the lucky ones.
+ */
+export function rssRatioOf(ours: readonly PeerWindow[], theirs: readonly PeerWindow[]): RatioStat | null {
+  const noisy = (ws: readonly PeerWindow[]) =>
+    ws.some((w) => w.rssPerConnectionBytes !== null && w.rssPerConnectionBytes <= 0);
+  return noisy(ours) || noisy(theirs) ? null : ratioOf(ours, theirs, PICKS.rss);
+}
+
 /** pushrace (`servers[0]`) against every other server. */
 export function ratiosOf(servers: readonly PeerServerResult[]): PeerRatio[] {
   const [ours, ...peers] = servers;
@@ -134,7 +146,7 @@ export function ratiosOf(servers: readonly PeerServerResult[]): PeerRatio[] {
     against: p.server,
     cpu: ratioOf(ours.windows, p.windows, PICKS.cpu),
     p99: ratioOf(ours.windows, p.windows, PICKS.p99),
-    rss: ratioOf(ours.windows, p.windows, PICKS.rss),
+    rss: rssRatioOf(ours.windows, p.windows),
   }));
 }
 

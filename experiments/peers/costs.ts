@@ -5,7 +5,7 @@
  * CPU per operation is 1 − unmetered ÷ pushrace, and what is left of the gap once the meter is
  * gone is unmetered ÷ floor. Pure: figures from a comparison's windows.
  */
-import { ratioOf } from './aggregate.ts';
+import { ratioOf, rssRatioOf } from './aggregate.ts';
 import { UNMETERED } from './cases.ts';
 import type { Comparison, PeerWindow, RatioStat } from './schema.ts';
 
@@ -31,16 +31,15 @@ export interface CostBreakdown {
 
 type Pick = (w: PeerWindow) => number | null;
 const cpuOf: Pick = (w) => w.cpuUsPerOp;
-const rssOf: Pick = (w) => w.rssPerConnectionBytes;
 
 /** `1 − r` of a ratio: a share, its range turned round. */
 function shareOf(r: RatioStat | null): RatioStat | null {
   return r && { ...r, median: 1 - r.median, min: 1 - r.max, max: 1 - r.min };
 }
 
-/** (pushrace − unmetered) ÷ (pushrace − floor), of medians; null unless pushrace costs more than the floor. */
+/** (pushrace − unmetered) ÷ (pushrace − floor), of medians; null unless pushrace costs more than a floor above 0. */
 function ofGap(ours: number | null, unmetered: number | null, floor: number | null): number | null {
-  if (ours === null || unmetered === null || floor === null || ours <= floor) return null;
+  if (ours === null || unmetered === null || floor === null || floor <= 0 || ours <= floor) return null;
   return (ours - unmetered) / (ours - floor);
 }
 
@@ -54,11 +53,11 @@ export function costBreakdown(c: Comparison): CostBreakdown | null {
     phase: c.phase,
     floor: floor.label,
     cpu: ratioOf(ours.windows, floor.windows, cpuOf),
-    rss: ratioOf(ours.windows, floor.windows, rssOf),
+    rss: rssRatioOf(ours.windows, floor.windows),
     unmeteredCpu: ratioOf(unmetered.windows, floor.windows, cpuOf),
-    unmeteredRss: ratioOf(unmetered.windows, floor.windows, rssOf),
+    unmeteredRss: rssRatioOf(unmetered.windows, floor.windows),
     meterCpuShare: shareOf(ratioOf(unmetered.windows, ours.windows, cpuOf)),
-    meterRssShare: shareOf(ratioOf(unmetered.windows, ours.windows, rssOf)),
+    meterRssShare: shareOf(rssRatioOf(unmetered.windows, ours.windows)),
     meterCpuOfGap: ofGap(ours.median.cpuUsPerOp, unmetered.median.cpuUsPerOp, floor.median.cpuUsPerOp),
     meterRssOfGap: ofGap(
       ours.median.rssPerConnectionBytes,

@@ -7,6 +7,7 @@ import {
   orderOf,
   PEERS_THRESHOLDS,
   ratioOf,
+  rssRatioOf,
   type WindowReadings,
   windowFigures,
 } from '../../experiments/peers/aggregate.ts';
@@ -155,6 +156,20 @@ describe('peers report tables', () => {
     const peers = r.peers.comparisons.reduce((n, c) => n + c.servers.length - 1, 0);
     assert.equal(ratioTable(r.peers.comparisons).rows.length, peers);
     assert.ok(r.peers.disturbedWindows > 0, 'the fixture has a disturbed window');
+  });
+});
+
+describe('RSS ratios', () => {
+  const rssWindow = (rep: number, rss: number): PeerWindow => ({ ...windowWith(rep, 10), rssPerConnectionBytes: rss });
+
+  it('are per repetition pair when both sides rose in every repetition', () => {
+    const r = rssRatioOf([rssWindow(0, 2000), rssWindow(1, 3000)], [rssWindow(0, 1000), rssWindow(1, 1000)]);
+    assert.equal(r?.median, 2.5);
+  });
+
+  it('are none when a side did not rise in some repetition (its cost is within the noise)', () => {
+    assert.equal(rssRatioOf([rssWindow(0, 2000), rssWindow(1, 3000)], [rssWindow(0, 1000), rssWindow(1, -500)]), null);
+    assert.equal(rssRatioOf([rssWindow(0, 0), rssWindow(1, 3000)], [rssWindow(0, 1000), rssWindow(1, 1000)]), null);
   });
 });
 
