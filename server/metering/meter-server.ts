@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import type { Stats } from '../observe/stats.ts';
 import { HeadMemo } from './head-memo.ts';
 import { DEFAULT_MAX_HEAD_SIZE } from './http1-framer.ts';
-import { type Classify, carriesEngineIo, type MeterOptions, SocketMeter } from './socket-meter.ts';
+import { type Classify, carriesEngineIo, type MeterOptions } from './meter-keys.ts';
+import { SocketMeter } from './socket-meter.ts';
 
 /** A running meter, as returned by `meterServer`. */
 export interface ServerMeter {

@@ -1,43 +1,23 @@
 import type { Socket } from 'node:net';
 import type { ByteSplit, EndpointStats, TransportName } from '../../protocol/wire.ts';
 import { type InspectedRequest, SocketInspector } from '../inspect/wire-log.ts';
-import type { Endpoint, Stats } from '../observe/stats.ts';
-import { EioSplitter } from './eio-splitter.ts';
-import type { HeadMemo } from './head-memo.ts';
-import { type ParsedRequest, type ParsedResponse, RequestFramer, ResponseFramer } from './http-framer.ts';
+import type { Stats } from '../observe/stats.ts';
+import { RequestFramer, ResponseFramer } from './http-framer.ts';
 import type { Part } from './http1-framer.ts';
+import { type Classify, carriesEngineIo, type MeterKey, type MeterOptions, packetsFor } from './meter-keys.ts';
 import { type ReadSink, tapReads, untapReads } from './parser-tap.ts';
 import { QueuedRuns } from './queued-runs.ts';
-import { bytesOf, plainString, undelivered } from './socket-bytes.ts';
+import { bytesOf, undelivered } from './socket-bytes.ts';
+import {
+  type HookedMeter,
+  hook,
+  hookedMeter,
+  listenData,
+  unhook,
+  writeIsHooked,
+  writeUnhooked,
+} from './socket-hooks.ts';
 import { WsFramer } from './ws-framer.ts';
-
-/** Where a request's bytes are counted: a transport's endpoint, or `other` (see `Stats`). */
-export type MeterKey = Endpoint;
-
-/** Maps a request to its endpoint by method and path (the path without its query string). */
-export type Classify = (method: string, path: string) => MeterKey;
-
-/** What every socket meter of one server shares: its framers' options. */
-export interface MeterOptions {
-  maxHeadSize: number;
-  upgradeTakesOver: (method: string) => boolean;
-  methods: ReadonlySet<string>;
-  requestHeads: HeadMemo<ParsedRequest>;
-  responseHeads: HeadMemo<ParsedResponse>;
-  /** Whether request bodies to `path` are engine.io packets (see `carriesEngineIo`). */
-  engineIo: (path: string) => boolean;
-}
-
-/**
- * Whether an endpoint's bodies and frames are engine.io packets: socket.io's. Its bytes are
- * then split by packet framing too (eio-splitter.ts), so `payload` is what the events carry.
- */
-export function carriesEngineIo(key: MeterKey): boolean {
-  return key.transport === 'socketio';
-}
-
-/** A packet splitter for the frames of an upgraded connection counted at `key`, if it needs one. */
-const packetsFor = (key: MeterKey): EioSplitter | undefined => (carriesEngineIo(key) ? new EioSplitter() : undefined);
 
 /**
  * What the response framer remembers of each request: where its answer is counted, and the
@@ -58,36 +38,13 @@ const IN_WS = 2;
 /** Nothing parses them any more (an upgrade that was refused): header. */
 const IN_OPAQUE = 3;
 
-/** The socket methods the meter wraps, as they were before: put back by `#untap`, called by the wrappers. */
-interface Originals {
-  write: Socket['write'];
-  end: Socket['end'];
-  unshift: Socket['unshift'];
-}
+/** Whether the answer to the request tagged `tag` is engine.io packets (one function for every meter). */
+const answersEngineIo = (tag: RequestTag | undefined): boolean => tag !== undefined && carriesEngineIo(tag.endpoint);
 
-/** Where a socket's meter is kept, for `writeKnown` (see `meterOf`). */
-const METER = Symbol('pushrace.meter');
-
-/** A socket as the meter marks it. */
-interface MeteredSocket extends Socket {
-  [METER]?: SocketMeter | undefined;
-}
-
-/** The meter of `socket`, if one is tapping it. */
+/** The meter of `socket`, if one is counting it (for `writeKnown`). */
 export function meterOf(socket: Socket): SocketMeter | undefined {
-  return (socket as MeteredSocket)[METER];
-}
-
-/** The originals of the latest socket tapped: every socket has the same (its prototype's), so they are shared. */
-let lastOriginals: Originals | undefined;
-
-/** `socket`'s own write, end and unshift, in an object shared with other sockets that have the same. */
-function originalsOf(socket: Socket): Originals {
-  const { write, end, unshift } = socket;
-  const last = lastOriginals;
-  if (last !== undefined && last.write === write && last.end === end && last.unshift === unshift) return last;
-  lastOriginals = { write, end, unshift };
-  return lastOriginals;
+  const meter = hookedMeter(socket);
+  return meter instanceof SocketMeter ? meter : undefined;
 }
 
 /** The latest request of a socket that has had none (or is past HTTP for good). */
@@ -100,7 +57,7 @@ const NO_REQUEST: InspectedRequest = { key: 'other', inspect: undefined };
 const SCRATCH: ByteSplit = { header: 0, payload: 0 };
 
 /** The state of one metered socket: framers for both directions and what ties them together. */
-export class SocketMeter implements ReadSink {
+export class SocketMeter implements ReadSink, HookedMeter {
   readonly #socket: Socket;
   readonly #stats: Stats;
   readonly #classify: Classify;
@@ -138,8 +95,6 @@ export class SocketMeter implements ReadSink {
    * write that leaves bytes queued (most sockets of a paced fan-out never have one).
    */
   #queued: QueuedRuns | null = null;
-  /** The socket's own methods, wrapped while the meter taps it (see `#tap`). */
-  readonly #originals: Originals;
   /** Whether the wrappers and listeners are installed (false once `#untap` ran). */
   #tapping = true;
   /** The wire inspector's view of this socket, from its first tagged request on (stats.wire). */
@@ -159,38 +114,21 @@ export class SocketMeter implements ReadSink {
     this.#res = new ResponseFramer<RequestTag>({
       maxHeadSize: options.maxHeadSize,
       memo: options.responseHeads,
-      engineIo: (tag) => tag !== undefined && carriesEngineIo(tag.endpoint),
+      engineIo: answersEngineIo,
     });
     this.#seenIn = socket.bytesRead;
     this.#countedOut = socket.bytesWritten ?? 0;
-    this.#originals = originalsOf(socket);
-    this.#tap();
-  }
-
-  /**
-   * Installs the listeners and wrappers. They are the same functions for every socket (static:
-   * they find the meter through the socket they are called on), so a metered socket costs no
-   * closure, context or `once` wrapper of its own: thousands of WebSocket and SSE connections
-   * each hold only the meter.
-   */
-  #tap(): void {
-    const socket = this.#socket as MeteredSocket;
-    socket[METER] = this;
-    socket.write = SocketMeter.#meteredWrite;
-    socket.end = SocketMeter.#meteredEnd;
-    socket.unshift = SocketMeter.#meteredUnshift;
     // Each read is seen before Node's parser acts on it (it may answer synchronously): through
     // the parser itself while Node parses in C++ (parser-tap.ts), else from a prepended 'data'
-    // listener (TLS; and every socket once HTTP is over on it).
-    if (!tapReads(socket, this)) socket.prependListener('data', SocketMeter.#onSocketData);
-    socket.on('close', SocketMeter.#onSocketClose);
+    // listener (TLS; and every socket once HTTP is over on it). Writes are wrapped (socket-hooks.ts).
+    hook(socket, this, !tapReads(socket, this));
   }
 
   // ---- ReadSink: the reads of a socket Node parses in C++ ----
 
   /** One read, before Node's parser acts on it. */
   received(bytes: Buffer): void {
-    if (this.#tapping) this.#onData(bytes);
+    if (this.#tapping) this.data(bytes);
   }
 
   /** Whether HTTP is over on this connection: its next bytes are WebSocket frames, or opaque. */
@@ -200,80 +138,20 @@ export class SocketMeter implements ReadSink {
 
   /** The parser is about to hand the socket on: read what follows from 'data'. */
   switchToData(): void {
-    if (this.#tapping) this.#socket.prependListener('data', SocketMeter.#onSocketData);
+    if (this.#tapping) listenData(this.#socket);
   }
 
-  // The wrappers, called with the socket as `this`. A string is encoded once, here, and the
-  // socket is handed those bytes: the same bytes it would have encoded itself (the encodings
-  // are Node's), without encoding them twice. A wrapper still reached after `#untap` (someone
-  // wrapped the method again after the meter) passes the call through uncounted.
+  // ---- HookedMeter: what the socket's hooks report (socket-hooks.ts) ----
 
-  static readonly #meteredWrite = function (this: MeteredSocket, ...args: unknown[]): boolean {
-    const meter = this[METER] as SocketMeter;
-    const write = meter.#originals.write;
-    if (!meter.#tapping) return Reflect.apply(write, this, args) as boolean;
-    const counted = meter.#beforeWrite(args[0], args[1]);
-    if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
-    const result = Reflect.apply(write, this, args) as boolean;
-    if (counted !== null) meter.#trimOutLog();
-    return result;
-  };
-
-  static readonly #meteredEnd = function (this: MeteredSocket, ...args: unknown[]): Socket {
-    const meter = this[METER] as SocketMeter;
-    const end = meter.#originals.end;
-    if (!meter.#tapping) {
-      Reflect.apply(end, this, args);
-      return this;
-    }
-    const counted = typeof args[0] === 'function' ? null : meter.#beforeWrite(args[0], args[1]);
-    if (counted !== null && plainString(args[0], args[1])) args[0] = counted;
-    Reflect.apply(end, this, args);
-    if (counted !== null) meter.#trimOutLog();
-    return this;
-  };
-
-  static readonly #meteredUnshift = function (this: MeteredSocket, ...args: unknown[]): void {
-    const meter = this[METER] as SocketMeter;
-    if (meter.#tapping) {
-      const bytes = bytesOf(args[0], args[1]);
-      if (bytes) meter.#replay += bytes.length;
-    }
-    Reflect.apply(meter.#originals.unshift, this, args);
-  };
-
-  static readonly #onSocketData = function (this: MeteredSocket, chunk: Buffer | string): void {
-    const meter = this[METER];
-    if (meter !== undefined) meter.#onData(chunk);
-  };
-
-  static readonly #onSocketClose = function (this: MeteredSocket): void {
-    const meter = this[METER];
-    if (meter !== undefined) meter.#onClose();
-  };
+  /** ws put these bytes back with `unshift`: they will come through 'data' a second time. */
+  unshifted(bytes: number): void {
+    this.#replay += bytes;
+  }
 
   #untap(): void {
-    const socket = this.#socket;
     this.#tapping = false;
-    untapReads(socket);
-    socket.off('data', SocketMeter.#onSocketData);
-    socket.off('close', SocketMeter.#onSocketClose);
-    let restored = 0;
-    if (socket.write === SocketMeter.#meteredWrite) {
-      socket.write = this.#originals.write;
-      restored++;
-    }
-    if (socket.end === SocketMeter.#meteredEnd) {
-      socket.end = this.#originals.end;
-      restored++;
-    }
-    if (socket.unshift === SocketMeter.#meteredUnshift) {
-      socket.unshift = this.#originals.unshift;
-      restored++;
-    }
-    // A wrapper installed after the meter's may still call one of the meter's (which then
-    // passes through): the meter stays reachable from the socket for it.
-    if (restored === 3) (socket as MeteredSocket)[METER] = undefined;
+    untapReads(this.#socket);
+    unhook(this.#socket);
   }
 
   /**
@@ -289,7 +167,7 @@ export class SocketMeter implements ReadSink {
    */
   writeKnown(bytes: Buffer, header: number, frame: boolean): boolean {
     const socket = this.#socket;
-    if (this.#inspect !== undefined || socket.write !== SocketMeter.#meteredWrite || !this.#tapping) return false;
+    if (this.#inspect !== undefined || !writeIsHooked(socket) || !this.#tapping) return false;
     if (!socket.writable) return false;
     let key: MeterKey;
     if (frame) {
@@ -303,7 +181,7 @@ export class SocketMeter implements ReadSink {
     const split = this.#bucket(key).bytesOut;
     split.header += header;
     split.payload += bytes.length - header;
-    this.#originals.write.call(socket, bytes);
+    writeUnhooked(socket, bytes);
     // Usually the kernel took it all: nothing queued, no run to remember.
     const queued = socket.writableLength;
     if (queued > 0) {
@@ -338,7 +216,8 @@ export class SocketMeter implements ReadSink {
 
   // ---- bytes in ----
 
-  #onData(chunk: Buffer | string): void {
+  /** Bytes delivered through 'data' (or handed over by the parser tap, or left unread at close). */
+  data(chunk: Buffer | string): void {
     let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (this.#replay > 0) {
       const skip = Math.min(this.#replay, bytes.length);
@@ -428,7 +307,7 @@ export class SocketMeter implements ReadSink {
   // ---- bytes out ----
 
   /** Counts what a write is about to queue; returns its bytes, or null when nothing is counted. */
-  #beforeWrite(data: unknown, encoding: unknown): Buffer | null {
+  beforeWrite(data: unknown, encoding: unknown): Buffer | null {
     if (!this.#socket.writable) return null;
     const bytes = bytesOf(data, encoding);
     if (bytes === null || bytes.length === 0) return null;
@@ -504,8 +383,8 @@ export class SocketMeter implements ReadSink {
     this.#runs().add(split, part, n);
   }
 
-  /** Forgets the runs that have left the write queue: only queued bytes can still be discarded. */
-  #trimOutLog(): void {
+  /** After a counted write: forgets the runs that have left the write queue (only queued bytes can still be discarded). */
+  afterWrite(): void {
     const queued = this.#socket.writableLength;
     // Nothing queued: no run to remember, and no runs object kept for the next write.
     if (queued === 0) this.#queued = null;
@@ -514,10 +393,11 @@ export class SocketMeter implements ReadSink {
 
   // ---- close ----
 
-  #onClose(): void {
+  /** The socket closed: what was read but not parsed, and written but not sent, is settled. */
+  closed(): void {
     const socket = this.#socket;
     // Read from the kernel, never delivered (the socket was paused): still on the wire.
-    for (const chunk of undelivered(socket)) this.#onData(chunk);
+    for (const chunk of undelivered(socket)) this.data(chunk);
     const inKey = this.#inMode === IN_HTTP ? this.#key : this.#wsKey;
     const unseen = socket.bytesRead - this.#seenIn;
     if (unseen > 0) this.#bucket(inKey).bytesIn.header += unseen;

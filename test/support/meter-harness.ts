@@ -8,8 +8,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { type ByteSplit, TRANSPORT_NAMES, type TransportName } from '../../protocol/wire.ts';
+import type { Classify } from '../../server/metering/meter-keys.ts';
 import { meterServer, type ServerMeter } from '../../server/metering/meter-server.ts';
-import type { Classify } from '../../server/metering/socket-meter.ts';
 import { Stats } from '../../server/observe/stats.ts';
 
 /** Real servers on 127.0.0.1, raw clients, and byte counts worked out by hand from what was sent. */
