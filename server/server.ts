@@ -188,9 +188,11 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     res.on('close', responseClosed);
     // The fast GET routes write their whole head at once, the instance header first; every
     // other answer gets it here, before anything else is set.
-    if (front.admits(req) && fastGets.serve(req, res, viaKoa)) return;
+    // The front door's checks run once: a refused request is answered below, never served fast.
+    const refused = front.check(req);
+    if (refused === undefined && fastGets.serve(req, res, viaKoa)) return;
     res.setHeader('X-Pushrace-Instance', config.instance);
-    if (front.request(req, res)) return;
+    if (front.request(req, res, refused)) return;
     const raw = requests.get(pathOf(req.url));
     if (raw) raw(req, res);
     else void koa(req, res);

@@ -88,7 +88,8 @@ export function isDisturbed(othersMs: number | null, stealMs: number | null, wal
 
 type Pick = (w: PeerWindow) => number | null;
 
-const PICKS = {
+/** What a ratio can be taken of, per window. */
+export const PICKS = {
   cpu: (w) => w.cpuUsPerOp,
   p50: (w) => w.latency?.p50 ?? null,
   p99: (w) => w.latency?.p99 ?? null,

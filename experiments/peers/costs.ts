@@ -5,9 +5,9 @@
  * CPU per operation is 1 − unmetered ÷ pushrace, and what is left of the gap once the meter is
  * gone is unmetered ÷ floor. Pure: figures from a comparison's windows.
  */
-import { ratioOf, rssRatioOf } from './aggregate.ts';
+import { PICKS, ratioOf, rssRatioOf } from './aggregate.ts';
 import { UNMETERED } from './cases.ts';
-import type { Comparison, PeerWindow, RatioStat } from './schema.ts';
+import type { Comparison, RatioStat } from './schema.ts';
 
 /** One comparison's breakdown; null figures where a window lacked them. */
 export interface CostBreakdown {
@@ -29,9 +29,6 @@ export interface CostBreakdown {
   meterRssOfGap: number | null;
 }
 
-type Pick = (w: PeerWindow) => number | null;
-const cpuOf: Pick = (w) => w.cpuUsPerOp;
-
 /** `1 − r` of a ratio: a share, its range turned round. */
 function shareOf(r: RatioStat | null): RatioStat | null {
   return r && { ...r, median: 1 - r.median, min: 1 - r.max, max: 1 - r.min };
@@ -52,11 +49,11 @@ export function costBreakdown(c: Comparison): CostBreakdown | null {
     transport: c.transport,
     phase: c.phase,
     floor: floor.label,
-    cpu: ratioOf(ours.windows, floor.windows, cpuOf),
+    cpu: ratioOf(ours.windows, floor.windows, PICKS.cpu),
     rss: rssRatioOf(ours.windows, floor.windows),
-    unmeteredCpu: ratioOf(unmetered.windows, floor.windows, cpuOf),
+    unmeteredCpu: ratioOf(unmetered.windows, floor.windows, PICKS.cpu),
     unmeteredRss: rssRatioOf(unmetered.windows, floor.windows),
-    meterCpuShare: shareOf(ratioOf(unmetered.windows, ours.windows, cpuOf)),
+    meterCpuShare: shareOf(ratioOf(unmetered.windows, ours.windows, PICKS.cpu)),
     meterRssShare: shareOf(rssRatioOf(unmetered.windows, ours.windows)),
     meterCpuOfGap: ofGap(ours.median.cpuUsPerOp, unmetered.median.cpuUsPerOp, floor.median.cpuUsPerOp),
     meterRssOfGap: ofGap(

@@ -21,10 +21,8 @@ export class Listeners {
   /** Adds a subscription (the same function twice is two); returns its removal. */
   add(message: (m: FeedMessage) => void, reset?: ResetListener): () => void {
     const subscription: FeedSubscriber = reset === undefined ? { message } : { message, reset };
-    this.#subscriptions.add(subscription);
-    return () => {
-      this.#subscriptions.delete(subscription);
-    };
+    this.attach(subscription);
+    return () => this.detach(subscription);
   }
 
   /** Adds a subscriber object as it is (see `Feed.attach`): no wrapper, no removal closure. */

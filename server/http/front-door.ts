@@ -24,18 +24,19 @@ export const pathOf = (url: string | undefined): string => {
  */
 export interface FrontDoor {
   /**
-   * Whether the request passes every check, answering nothing and counting nothing: what the
-   * fast GET routes ask before they answer. A request it does not admit must go to `request`.
+   * Why the request may not go on, or undefined when it passes every check: answers nothing and
+   * counts nothing. The server asks once, before the fast GET routes; a refused request must
+   * then go to `request` with this answer.
    */
-  admits(req: IncomingMessage): boolean;
-  /** True when the request was answered here. */
-  request(req: IncomingMessage, res: ServerResponse): boolean;
+  check(req: IncomingMessage): Refusal | undefined;
+  /** True when the request was answered here: refused (`refused`, what `check` said of it), or /metrics. */
+  request(req: IncomingMessage, res: ServerResponse, refused: Refusal | undefined): boolean;
   /** True when the upgrade was refused here (the socket has been answered and closed). */
   upgrade(req: IncomingMessage, socket: Duplex): boolean;
 }
 
 /** Why a request may not go on: the error, the violation it counts as, extra headers, a message. */
-interface Refusal {
+export interface Refusal {
   code: ErrorCode;
   kind: Violation;
   headers?: Record<string, string>;
@@ -96,11 +97,8 @@ export function createFrontDoor(config: Config, limiter: ConnectionLimiter, obse
     observer.violation(kind, { ip: req.socket.remoteAddress, path: pathOf(req.url) });
 
   return {
-    admits(req) {
-      return refusal(req) === undefined;
-    },
-    request(req, res) {
-      const refused = refusal(req);
+    check: refusal,
+    request(req, res, refused) {
       if (refused) {
         violation(refused.kind, req);
         sendError(res, refused.code, {
